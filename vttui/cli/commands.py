@@ -1,0 +1,81 @@
+"""Subcommand registry and argument parsing for the headless CLI."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from .. import __version__
+from ..config import load_settings
+from ..runtime import make_client
+from ..vt.client import VTClient
+from . import output
+
+Handler = Callable[[argparse.Namespace, VTClient], Awaitable[int]]
+#: name -> (help, argument adder, handler)
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {}
+
+EPILOG = """\
+exit codes:
+  0 ok, 1 unexpected error, 2 invalid input, 3 not found,
+  4 authentication/forbidden, 5 quota or rate limit, 6 network or server,
+  7 conflict (already exists), 130 interrupted
+
+Run `vttui` with no command to start the terminal UI (`vttui IOC` opens IOC at once).
+"""
+
+
+def command(name: str, help: str) -> Callable[[Callable[[argparse.ArgumentParser], None]], Callable]:
+    """Register a subcommand: decorate its argument adder; it names its handler."""
+
+    def register(add_args: Callable[[argparse.ArgumentParser], None]):
+        def with_handler(handler: Handler) -> Handler:
+            COMMANDS[name] = (help, add_args, handler)
+            return handler
+
+        return with_handler
+
+    return register
+
+
+def build_parser() -> argparse.ArgumentParser:
+    _load_commands()
+    parser = argparse.ArgumentParser(
+        prog="vttui",
+        description="VirusTotal from the terminal: a keyboard-first TUI and a headless CLI.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"vttui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (help_text, add_args, _handler) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=EPILOG,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.add_argument("--demo", action="store_true", help="use the bundled offline demo data")
+        add_args(p)
+    return parser
+
+
+def _load_commands() -> None:
+    from . import lookup  # noqa: F401  (registers itself)
+
+
+@contextlib.asynccontextmanager
+async def open_client(args: argparse.Namespace) -> AsyncIterator[VTClient]:
+    settings = load_settings()
+    for warning in settings.warnings:
+        output.warn(warning)
+    client = make_client(settings, demo=getattr(args, "demo", False))
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+async def run_command(args: argparse.Namespace) -> int:
+    _help, _add, handler = COMMANDS[args.command]
+    if getattr(handler, "offline", False):
+        return await handler(args, None)  # type: ignore[arg-type]
+    async with open_client(args) as client:
+        return await handler(args, client)

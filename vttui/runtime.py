@@ -1,0 +1,65 @@
+"""Build the client from settings: live against VirusTotal, or the offline demo.
+
+Shared by the CLI and the TUI so both talk to VirusTotal the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import httpx
+
+from .config import Settings
+from .vt.cache import ResponseCache
+from .vt.client import VTClient
+from .vt.errors import MissingAPIKeyError
+from .vt.ratelimit import RateLimiter
+
+#: The demo behaves like a generous key so a walk through it is not throttled,
+#: while the status line still shows real accounting.
+DEMO_PER_MINUTE = 60
+DEMO_PER_DAY = 5000
+DEMO_BASE_URL = "https://demo.vttui.invalid/api/v3"
+
+
+def demo_settings(settings: Settings) -> Settings:
+    from .vt.demo import DemoBackend
+
+    return replace(
+        settings,
+        api_key=DemoBackend.DEMO_API_KEY,
+        api_key_source="demo",
+        base_url=DEMO_BASE_URL,
+        proxy=None,
+        tier="demo",
+        per_minute=DEMO_PER_MINUTE,
+        per_day=DEMO_PER_DAY,
+    )
+
+
+def make_client(
+    settings: Settings,
+    *,
+    demo: bool = False,
+    transport: httpx.AsyncBaseTransport | None = None,
+    backend: object | None = None,
+) -> VTClient:
+    """A ready client. ``demo`` plugs the bundled offline backend in as the transport."""
+    if demo and transport is None:
+        from .vt.demo import DemoBackend, DemoTransport
+
+        backend = backend or DemoBackend(base_url=DEMO_BASE_URL)
+        transport = DemoTransport(backend)
+        settings = demo_settings(settings)
+    if not settings.api_key:
+        raise MissingAPIKeyError()
+    return VTClient(
+        settings.api_key,
+        base_url=settings.base_url,
+        transport=transport,
+        limiter=RateLimiter(settings.per_minute, settings.per_day),
+        cache=ResponseCache(settings.cache_entries, settings.cache_bytes, settings.cache_ttl),
+        timeout=settings.timeout,
+        upload_timeout=settings.upload_timeout,
+        proxy=settings.proxy,
+    )

@@ -1,0 +1,696 @@
+"""The async VirusTotal v3 client: one httpx.AsyncClient, the cache, the rate limiter.
+
+Every request goes through ``_send`` (limiter, retries, typed errors). Every GET goes
+through ``_get_cached`` (canonical key, LRU, single-flight), so nothing is fetched twice
+in a session and concurrent identical lookups cost one request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import secrets
+import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+
+from . import errors as E
+from .cache import AliasTable, ResponseCache, SingleFlight
+from .ioc import IOC, IOCType, classify, url_id
+from .paging import Page, Paginator
+from .ratelimit import RateLimiter
+from .refs import COLLECTION_OF_TYPE, REPORT_TYPES, ObjectRef
+from .transport import error_from_response, map_transport_error, parse_json_body, was_not_sent
+
+DEFAULT_BASE_URL = "https://www.virustotal.com/api/v3"
+SMALL_UPLOAD_LIMIT = 32 * 1024 * 1024
+MAX_UPLOAD = 650 * 1024 * 1024
+UPLOAD_CHUNK = 1024 * 1024
+MAX_PAGE_LIMIT = 40
+#: Parsed JSON takes several times the bytes of the reply; the byte bound is kept honest.
+PARSED_OVERHEAD = 4
+
+Progress = Callable[[int, int | None], None]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(slots=True)
+class ClientStats:
+    requests: int = 0  # requests that reached the network (retries included)
+    retries: int = 0
+    bytes_received: int = 0
+
+
+class VTClient:
+    """Async client for the VirusTotal API v3. Use as ``async with VTClient(key) as vt``."""
+
+    def __init__(
+        self,
+        api_key: str | None,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        transport: httpx.AsyncBaseTransport | None = None,
+        limiter: RateLimiter | None = None,
+        cache: ResponseCache | None = None,
+        timeout: float = 30.0,
+        upload_timeout: float = 600.0,
+        proxy: str | None = None,
+        max_retries: int = 3,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 60.0,
+        sleep: Sleep = asyncio.sleep,
+        user_agent: str | None = None,
+        trust_env: bool = True,
+    ) -> None:
+        from .. import __version__
+
+        self.api_key = api_key
+        self.base_url = base_url.rstrip("/")
+        self.limiter = limiter if limiter is not None else RateLimiter()
+        self.cache = cache if cache is not None else ResponseCache()
+        self.aliases = AliasTable()
+        self.flights: SingleFlight[dict[str, Any]] = SingleFlight()
+        self.stats = ClientStats()
+        #: (method, path) of every request sent, the API key masked. For tests and benchmarks.
+        self.request_log: list[tuple[str, str]] = []
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.upload_timeout = upload_timeout
+        self._sleep = sleep
+        self._listeners: list[Callable[[], None]] = []
+        base = urlsplit(self.base_url)
+        self._origin = (base.scheme, base.netloc)
+        headers = {"user-agent": user_agent or f"vttui/{__version__}", "accept": "application/json"}
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0)),
+            headers=headers,
+            proxy=proxy if transport is None else None,
+            trust_env=trust_env and transport is None,
+            follow_redirects=False,
+        )
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    async def __aenter__(self) -> "VTClient":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    @property
+    def closed(self) -> bool:
+        return self._http.is_closed
+
+    def on_request(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after every request that reached the network (UI counters)."""
+        self._listeners.append(listener)
+
+    # --- the wire ----------------------------------------------------------------------
+
+    def _url(self, path_or_url: str) -> str:
+        if path_or_url.startswith(("http://", "https://")):
+            return path_or_url
+        return self.base_url + path_or_url
+
+    def _same_origin(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return (parts.scheme, parts.netloc) == self._origin
+
+    def _mask(self, text: str) -> str:
+        key = self.api_key
+        return text.replace(key, "***" + key[-4:]) if key and len(key) > 4 else text
+
+    def _headers(self, url: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+        headers = dict(extra or {})
+        # The key only ever goes to VirusTotal's own origin, never to a redirect target.
+        if self._same_origin(url):
+            if not self.api_key:
+                raise E.MissingAPIKeyError()
+            headers["x-apikey"] = self.api_key
+        return headers
+
+    async def _backoff(self, attempt: int, retry_after: float | None) -> None:
+        delay = min(self.backoff_cap, self.backoff_base * (2 ** (attempt - 1)))
+        delay *= 0.5 + random.random() / 2  # jitter: concurrent clients do not retry in step
+        if retry_after is not None:
+            delay = max(delay, min(retry_after, self.backoff_cap))
+        self.stats.retries += 1
+        await self._sleep(delay)
+
+    async def _send(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        data: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        content: Callable[[], AsyncIterator[bytes]] | None = None,
+        idempotent: bool | None = None,
+        timeout: httpx.Timeout | float | None = None,
+        stream: bool = False,
+        parse_json: bool = False,
+    ) -> httpx.Response:
+        """Send one request through the limiter, with retries where they are safe.
+
+        With ``parse_json`` the body is parsed inside the retry loop (a truncated reply
+        to a GET is retried) and left in ``response.extensions["vt_json"]``.
+        """
+        url = self._url(path_or_url)
+        idempotent = method in ("GET", "HEAD") if idempotent is None else idempotent
+        counts_quota = url.startswith(self.base_url)
+        req_headers = self._headers(url, headers)
+        attempt = 0
+        while True:
+            if counts_quota:
+                await self.limiter.acquire()
+            request = self._http.build_request(
+                method, url, params=params, json=json, data=data, headers=req_headers,
+                content=content() if content is not None else None,
+                timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
+            )
+            try:
+                response = await self._http.send(request, stream=stream)
+            except httpx.HTTPError as exc:
+                error = map_transport_error(exc)
+                if not idempotent and not was_not_sent(exc):
+                    raise E.WriteOutcomeUnknownError() from exc
+                if error.retryable and attempt < self.max_retries:
+                    attempt += 1
+                    await self._backoff(attempt, None)
+                    continue
+                raise error from exc
+            finally:
+                self._count(method, url)
+            if response.status_code < 400:
+                if not parse_json:
+                    return response
+                try:
+                    response.extensions["vt_json"] = parse_json_body(response)
+                    return response
+                except E.MalformedResponseError as error:
+                    if idempotent and attempt < self.max_retries:
+                        attempt += 1
+                        await self._backoff(attempt, None)
+                        continue
+                    raise
+            if stream:
+                with contextlib.suppress(httpx.HTTPError):
+                    await response.aread()
+                await response.aclose()
+            error = error_from_response(response)
+            self._after_error(error)
+            retry = error.retryable and attempt < self.max_retries
+            if not idempotent:
+                # A write is resent only when the server certainly did not act on it.
+                retry = retry and isinstance(error, E.TooManyRequestsError)
+            if retry:
+                attempt += 1
+                await self._backoff(attempt, error.retry_after)
+                continue
+            raise error
+
+    def _count(self, method: str, url: str) -> None:
+        self.stats.requests += 1
+        path = url[len(self.base_url):] if url.startswith(self.base_url) else urlsplit(url).path
+        self.request_log.append((method, self._mask(path)))
+        for listener in list(self._listeners):
+            with contextlib.suppress(Exception):
+                listener()
+
+    def _after_error(self, error: E.VTError) -> None:
+        if isinstance(error, E.TooManyRequestsError):
+            self.limiter.penalise(error.retry_after or 60.0)
+        elif isinstance(error, E.QuotaExceededError):
+            state = self.limiter.state()
+            if state.per_day is not None and state.used_day >= state.per_day - 1:
+                self.limiter.mark_day_spent()
+            else:
+                error.message = (
+                    "VirusTotal says this key's quota is spent. If it was the per-minute "
+                    f"allowance, requests resume within a minute; the daily quota resets at "
+                    f"{state.resets_at:%H:%M} UTC."
+                )
+                error.args = (error.message,)
+                self.limiter.penalise(60.0)
+
+    async def _send_json(self, method: str, path: str, **kw: Any) -> dict[str, Any]:
+        response = await self._send(method, path, parse_json=True, **kw)
+        self.stats.bytes_received += len(response.content)
+        return response.extensions["vt_json"]
+
+    # --- the cache -----------------------------------------------------------------------
+
+    def _canonical_path(self, path: str) -> str:
+        parts = path.split("/")
+        if len(parts) >= 3 and parts[1] in ("files", "urls"):
+            parts[2] = self.aliases.resolve(parts[1], parts[2])
+        return "/".join(parts)
+
+    def _key(self, path: str, params: dict[str, Any] | None = None) -> str:
+        key = self._canonical_path(path)
+        if params:
+            key += "?" + urlencode(sorted((k, str(v)) for k, v in params.items() if v is not None))
+        return key
+
+    async def _get_cached(
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        *,
+        ttl: float | None = None,
+        store_as: str | None = None,
+    ) -> dict[str, Any]:
+        """GET through the cache. ``store_as`` files the reply under another path (an
+        object fetched with ``?relationships=`` is still that object)."""
+        key = self._key(store_as) if store_as else self._key(path, params)
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+
+        async def fetch() -> dict[str, Any]:
+            response = await self._send("GET", path, params=params, parse_json=True)
+            body = response.extensions["vt_json"]
+            size = len(response.content)
+            self.stats.bytes_received += size
+            self._learn(body, path, size)
+            # Re-key after learning aliases, so md5 and sha256 share one entry.
+            final = self._key(store_as) if store_as else self._key(path, params)
+            self.cache.put(final, body, size * PARSED_OVERHEAD, ttl)
+            return body
+
+        return await self.flights.run(key, fetch)
+
+    def _learn(self, body: dict[str, Any], path: str, size: int) -> None:
+        """Record id aliases from a reply, and seed the object cache from full objects,
+        so pivoting to something already listed costs no request."""
+        data = body.get("data")
+        parts = path.split("/")
+        if isinstance(data, dict) and len(parts) == 3:
+            self._alias_object(data, requested_id=parts[2])
+            return
+        items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
+        share = max(1, size // max(1, len(items)))
+        for item in items:
+            if isinstance(item, dict) and item.get("type") in REPORT_TYPES and isinstance(item.get("attributes"), dict):
+                self._alias_object(item)
+                key = self._key(ObjectRef.of(item).path)
+                if key not in self.cache:
+                    self.cache.put(key, {"data": item}, share * PARSED_OVERHEAD)
+
+    def _alias_object(self, obj: dict[str, Any], requested_id: str | None = None) -> None:
+        otype, oid = obj.get("type"), obj.get("id")
+        if not isinstance(oid, str) or not oid:
+            return
+        attrs = obj.get("attributes") if isinstance(obj.get("attributes"), dict) else {}
+        if otype == "file":
+            for field in ("md5", "sha1", "sha256"):
+                value = attrs.get(field)
+                if isinstance(value, str):
+                    self.aliases.add("files", value.lower(), oid)
+        elif otype == "url":
+            url = attrs.get("url")
+            if isinstance(url, str) and url:
+                self.aliases.add("urls", url_id(url), oid)
+        if requested_id and otype in ("file", "url"):
+            self.aliases.add(COLLECTION_OF_TYPE[otype], requested_id, oid)
+
+    def canonical_ref(self, ref: ObjectRef) -> ObjectRef:
+        """The ref under which the object is cached (sha256 for files and URLs)."""
+        if ref.type in ("file", "url"):
+            return ObjectRef(ref.type, self.aliases.resolve(ref.collection, ref.id))
+        return ref
+
+    def cached_object(self, ref: ObjectRef) -> dict[str, Any] | None:
+        """The object's data if it is cached, without counting a hit or miss."""
+        body = self.cache.peek(self._key(ref.path))
+        return body.get("data") if isinstance(body, dict) else None
+
+    def is_cached(self, path: str, params: dict[str, Any] | None = None) -> bool:
+        return self._key(path, params) in self.cache
+
+    def _invalidate(self, path: str) -> None:
+        key = self._canonical_path(path)
+        self.cache.invalidate(key)
+        self.cache.invalidate_prefix(key + "?")
+
+    def _invalidate_prefix(self, path: str) -> None:
+        self.cache.invalidate_prefix(self._canonical_path(path))
+
+    # --- objects -------------------------------------------------------------------------
+
+    async def get_object(self, ref: ObjectRef, *, relationships: Sequence[str] = ()) -> dict[str, Any]:
+        """The object's data dict. ``relationships`` adds descriptors when a fetch happens
+        anyway (one request for the object and a first look at its relations)."""
+        body = self.cache.get(self._key(ref.path))
+        if isinstance(body, dict) and isinstance(body.get("data"), dict):
+            return body["data"]
+        params = {"relationships": ",".join(relationships)} if relationships else None
+        body = await self._get_cached(ref.path, params, store_as=ref.path)
+        data = body.get("data")
+        if not isinstance(data, dict):
+            self._invalidate(ref.path)
+            raise E.MalformedResponseError("VirusTotal's reply had no object in it.")
+        return data
+
+    async def lookup(self, ioc: IOC | str, *, relationships: Sequence[str] = ()) -> dict[str, Any]:
+        """Look up anything the user typed (defanged or not). Analyses included."""
+        if isinstance(ioc, str):
+            ioc = classify(ioc)
+        if ioc.type is IOCType.ANALYSIS:
+            return (await self.get_analysis(ioc.value))["data"]
+        return await self.get_object(ioc.ref, relationships=relationships)
+
+    async def get_file(self, file_hash: str) -> dict[str, Any]:
+        return await self.get_object(ObjectRef("file", file_hash.lower()))
+
+    async def get_url(self, url_or_id: str) -> dict[str, Any]:
+        ident = url_or_id if "://" not in url_or_id else url_id(url_or_id)
+        return await self.get_object(ObjectRef("url", ident))
+
+    async def get_domain(self, domain: str) -> dict[str, Any]:
+        return await self.get_object(ObjectRef("domain", domain.lower()))
+
+    async def get_ip(self, ip: str) -> dict[str, Any]:
+        return await self.get_object(ObjectRef("ip_address", ip))
+
+    # --- relationships, comments, votes -----------------------------------------------
+
+    async def get_related(
+        self, ref: ObjectRef, relationship: str, *, limit: int = 10, cursor: str | None = None, descriptors: bool = False
+    ) -> Page:
+        """One page of a relationship: full objects, or descriptors only."""
+        sub = f"relationships/{relationship}" if descriptors else relationship
+        return await self._page(f"{ref.path}/{sub}", limit, cursor)
+
+    def iter_related(
+        self, ref: ObjectRef, relationship: str, *, limit: int = MAX_PAGE_LIMIT, cursor: str | None = None,
+        descriptors: bool = False, max_items: int | None = None,
+    ) -> Paginator:
+        sub = f"relationships/{relationship}" if descriptors else relationship
+        return self._paginator(f"{ref.path}/{sub}", limit, cursor, max_items)
+
+    async def get_comments(self, ref: ObjectRef, *, limit: int = 10, cursor: str | None = None) -> Page:
+        return await self._page(f"{ref.path}/comments", limit, cursor)
+
+    def iter_comments(self, ref: ObjectRef, *, limit: int = MAX_PAGE_LIMIT, cursor: str | None = None, max_items: int | None = None) -> Paginator:
+        return self._paginator(f"{ref.path}/comments", limit, cursor, max_items)
+
+    async def get_votes(self, ref: ObjectRef, *, limit: int = 10, cursor: str | None = None) -> Page:
+        return await self._page(f"{ref.path}/votes", limit, cursor)
+
+    def iter_votes(self, ref: ObjectRef, *, limit: int = MAX_PAGE_LIMIT, cursor: str | None = None, max_items: int | None = None) -> Paginator:
+        return self._paginator(f"{ref.path}/votes", limit, cursor, max_items)
+
+    async def _page(self, path: str, limit: int, cursor: str | None) -> Page:
+        limit = max(1, min(int(limit), MAX_PAGE_LIMIT))
+        params: dict[str, Any] = {"limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        return Page.from_reply(await self._get_cached(path, params))
+
+    def _paginator(self, path: str, limit: int, cursor: str | None, max_items: int | None) -> Paginator:
+        return Paginator(lambda c, lim: self._page(path, lim, c), limit=limit, cursor=cursor, max_items=max_items)
+
+    async def add_comment(self, ref: ObjectRef, text: str) -> dict[str, Any]:
+        """Post a comment (a write: never resent when its effect is unknown)."""
+        if not text or not text.strip():
+            raise E.InvalidArgumentError("A comment cannot be empty.")
+        body = {"data": {"type": "comment", "attributes": {"text": text}}}
+        reply = await self._send_json("POST", f"{ref.path}/comments", json=body)
+        self._invalidate_prefix(f"{ref.path}/comments")
+        return reply.get("data") if isinstance(reply.get("data"), dict) else {}
+
+    async def add_vote(self, ref: ObjectRef, verdict: str) -> dict[str, Any]:
+        """Cast a vote; a second vote on the same object raises AlreadyExistsError (409)."""
+        if verdict not in ("malicious", "harmless"):
+            raise E.InvalidArgumentError("A vote is either 'malicious' or 'harmless'.")
+        body = {"data": {"type": "vote", "attributes": {"verdict": verdict}}}
+        try:
+            reply = await self._send_json("POST", f"{ref.path}/votes", json=body)
+        except E.AlreadyExistsError as exc:
+            raise E.AlreadyExistsError(
+                "You have already voted on this; VirusTotal keeps one vote per user.",
+                code=exc.code, status=exc.status, detail=exc.detail,
+            ) from None
+        self._invalidate_prefix(f"{ref.path}/votes")
+        self._invalidate(ref.path)
+        return reply.get("data") if isinstance(reply.get("data"), dict) else {}
+
+    async def network_location(self, ref: ObjectRef) -> dict[str, Any] | None:
+        """The domain or IP object a URL lives on."""
+        body = await self._get_cached(f"{ref.path}/network_location")
+        data = body.get("data")
+        return data if isinstance(data, dict) else None
+
+    # --- submissions and analyses -----------------------------------------------------
+
+    async def get_upload_url(self) -> str:
+        """A fresh single-use upload URL for files over 32 MB (never cached)."""
+        body = await self._send_json("GET", "/files/upload_url")
+        url = body.get("data")
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise E.MalformedResponseError("VirusTotal did not return a usable upload URL.")
+        return url
+
+    async def upload_file(
+        self, path: str | os.PathLike[str], *, progress: Progress | None = None, password: str | None = None
+    ) -> dict[str, Any]:
+        """Upload a file (streamed from disk) and return the analysis descriptor.
+
+        Up to 32 MB goes to POST /files; larger files, up to 650 MB, to a fresh upload URL.
+        """
+        file_path = Path(path)
+        try:
+            size = file_path.stat().st_size
+        except OSError as exc:
+            raise E.InvalidArgumentError(f"Cannot read {file_path.name}: {exc.strerror or exc}.") from None
+        if not file_path.is_file():
+            raise E.InvalidArgumentError(f"{file_path.name} is not a regular file.")
+        if size > MAX_UPLOAD:
+            raise E.UploadTooLargeError(
+                f"{file_path.name} is {size / 2**20:.0f} MB; VirusTotal accepts files up to 650 MB."
+            )
+        target = await self.get_upload_url() if size > SMALL_UPLOAD_LIMIT else "/files"
+        boundary = "vttui-" + secrets.token_hex(16)
+        fields = [("password", password)] if password else []
+        head, tail = _multipart_frame(boundary, _safe_filename(file_path.name), fields)
+        total = len(head) + size + len(tail)
+
+        async def body() -> AsyncIterator[bytes]:
+            sent = 0
+            yield head
+            sent += len(head)
+            with open(file_path, "rb") as fh:
+                while True:
+                    chunk = await asyncio.to_thread(fh.read, UPLOAD_CHUNK)
+                    if not chunk:
+                        break
+                    sent += len(chunk)
+                    if progress:
+                        progress(min(sent, total), total)
+                    yield chunk
+            yield tail
+            if progress:
+                progress(total, total)
+
+        headers = {"content-type": f"multipart/form-data; boundary={boundary}", "content-length": str(total)}
+        timeout = httpx.Timeout(self.upload_timeout, connect=15.0)
+        reply = await self._send_json("POST", target, content=body, headers=headers, idempotent=False, timeout=timeout)
+        return _analysis_descriptor(reply)
+
+    async def scan_url(self, url: str) -> dict[str, Any]:
+        """Submit a URL for scanning; returns the analysis descriptor."""
+        ioc = classify(url)
+        if ioc.type is not IOCType.URL:
+            raise E.InvalidIOCError(f"Only URLs can be scanned this way, not a {ioc.label}.")
+        reply = await self._send_json("POST", "/urls", data={"url": ioc.value})
+        return _analysis_descriptor(reply)
+
+    async def reanalyse(self, ref: ObjectRef) -> dict[str, Any]:
+        """Ask VirusTotal to analyse a file or URL again; returns the analysis descriptor."""
+        if ref.type not in ("file", "url"):
+            raise E.InvalidArgumentError("Only files and URLs can be re-analysed.")
+        reply = await self._send_json("POST", f"{ref.path}/analyse")
+        self._invalidate(ref.path)
+        return _analysis_descriptor(reply)
+
+    async def get_analysis(self, analysis_id: str) -> dict[str, Any]:
+        """The whole analysis reply (data and meta). Completed analyses are cached."""
+        path = f"/analyses/{analysis_id}"
+        cached = self.cache.get(path)
+        if cached is not None:
+            return cached
+        body = await self.flights.run(("analysis", path), lambda: self._send_json("GET", path))
+        data = body.get("data") if isinstance(body.get("data"), dict) else {}
+        attrs = data.get("attributes") if isinstance(data.get("attributes"), dict) else {}
+        if attrs.get("status") == "completed":
+            self.cache.put(path, body, len(str(body)))
+            self._analysis_completed(body)
+        return body
+
+    def _analysis_completed(self, body: dict[str, Any]) -> None:
+        """Drop the stale report of whatever the analysis was about."""
+        meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
+        file_info = meta.get("file_info") if isinstance(meta.get("file_info"), dict) else {}
+        url_info = meta.get("url_info") if isinstance(meta.get("url_info"), dict) else {}
+        for field in ("sha256", "sha1", "md5"):
+            if isinstance(file_info.get(field), str):
+                self._invalidate(f"/files/{file_info[field]}")
+        if isinstance(url_info.get("id"), str):
+            self._invalidate(f"/urls/{url_info['id']}")
+        if isinstance(url_info.get("url"), str):
+            self._invalidate(f"/urls/{url_id(url_info['url'])}")
+
+    async def wait_for_analysis(
+        self,
+        analysis_id: str,
+        *,
+        timeout: float = 600.0,
+        first_delay: float = 5.0,
+        max_delay: float = 60.0,
+        on_update: Callable[[dict[str, Any]], None] | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> dict[str, Any]:
+        """Poll until the analysis completes; backs off; raises AnalysisTimeoutError at the limit."""
+        loop_clock = clock or asyncio.get_running_loop().time
+        start = loop_clock()
+        delay = first_delay
+        while True:
+            body = await self.get_analysis(analysis_id)
+            if on_update is not None:
+                with contextlib.suppress(Exception):
+                    on_update(body)
+            data = body.get("data") if isinstance(body.get("data"), dict) else {}
+            attrs = data.get("attributes") if isinstance(data.get("attributes"), dict) else {}
+            if attrs.get("status") == "completed":
+                return body
+            if loop_clock() - start + delay > timeout:
+                raise E.AnalysisTimeoutError(
+                    f"The analysis was still {attrs.get('status') or 'pending'} after "
+                    f"{int(timeout)} s; it may complete later (id {analysis_id})."
+                )
+            await self._sleep(delay)
+            delay = min(max_delay, delay * 2)
+
+    # --- files: behaviour, downloads --------------------------------------------------
+
+    async def behaviour_summary(self, file_ref: ObjectRef) -> dict[str, Any]:
+        body = await self._get_cached(f"{file_ref.path}/behaviour_summary")
+        data = body.get("data")
+        return data if isinstance(data, dict) else {}
+
+    async def download_url(self, file_hash: str) -> str:
+        body = await self._send_json("GET", f"/files/{file_hash}/download_url")
+        url = body.get("data")
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise E.MalformedResponseError("VirusTotal did not return a usable download URL.")
+        return url
+
+    async def download_file(self, file_hash: str, dest: str | os.PathLike[str], *, progress: Progress | None = None) -> Path:
+        """Stream a sample to ``dest`` (mode 0600, never executable). Premium keys only."""
+        try:
+            return await self._download(f"/files/{file_hash}/download", Path(dest), progress)
+        except E.ForbiddenError as exc:
+            raise E.ForbiddenError(
+                "Downloading samples needs a premium VirusTotal key; this key is not allowed to.",
+                code=exc.code, status=exc.status, detail=exc.detail,
+            ) from None
+
+    async def download_pcap(self, behaviour_id: str, dest: str | os.PathLike[str], *, progress: Progress | None = None) -> Path:
+        return await self._download(f"/file_behaviours/{behaviour_id}/pcap", Path(dest), progress)
+
+    async def _download(self, path: str, dest: Path, progress: Progress | None) -> Path:
+        response = await self._send("GET", path, stream=True)
+        hops = 0
+        while response.status_code in (301, 302, 303, 307, 308) and hops < 5:
+            location = response.headers.get("location")
+            await response.aclose()
+            if not location:
+                raise E.MalformedResponseError("VirusTotal redirected the download nowhere.")
+            location = str(response.url.join(location))
+            response = await self._send("GET", location, stream=True)
+            hops += 1
+        try:
+            total = _int_header(response.headers.get("content-length"))
+            return await _stream_to_file(response.aiter_bytes(), dest, total, progress)
+        except httpx.HTTPError as exc:
+            raise map_transport_error(exc) from exc
+        finally:
+            await response.aclose()
+
+    # --- account -------------------------------------------------------------------------
+
+    async def overall_quotas(self, user_id: str | None = None) -> dict[str, Any]:
+        """The key's quotas and usage (cached for a minute; the count moves)."""
+        ident = user_id or self.api_key or "me"
+        body = await self._get_cached(f"/users/{ident}/overall_quotas", ttl=60.0)
+        data = body.get("data")
+        return data if isinstance(data, dict) else {}
+
+
+def _analysis_descriptor(reply: dict[str, Any]) -> dict[str, Any]:
+    data = reply.get("data")
+    if not isinstance(data, dict) or not data.get("id"):
+        raise E.MalformedResponseError("VirusTotal accepted the submission but sent no analysis id.")
+    return data
+
+
+def _safe_filename(name: str) -> str:
+    cleaned = "".join(ch for ch in name if ch.isprintable() and ch not in '"\\\r\n')
+    return cleaned[:200] or "upload.bin"
+
+
+def _multipart_frame(boundary: str, filename: str, fields: Iterable[tuple[str, str]]) -> tuple[bytes, bytes]:
+    head = b""
+    for name, value in fields:
+        head += (
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ).encode()
+    head += (
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n"
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    return head, f"\r\n--{boundary}--\r\n".encode()
+
+
+def _int_header(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+async def _stream_to_file(chunks: AsyncIterator[bytes], dest: Path, total: int | None, progress: Progress | None) -> Path:
+    """Write to a private temp file beside ``dest``, then move it into place (mode 0600)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".vttui-", suffix=".part", dir=dest.parent)
+    os.fchmod(fd, 0o600)
+    received = 0
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            async for chunk in chunks:
+                await asyncio.to_thread(fh.write, chunk)
+                received += len(chunk)
+                if progress:
+                    progress(received, total)
+        os.replace(tmp_name, dest)
+        os.chmod(dest, 0o600)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    return dest

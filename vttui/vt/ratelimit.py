@@ -1,0 +1,171 @@
+"""A quota-aware rate limiter shared by every request made with one API key.
+
+A public key gets 4 requests a minute and 500 a day; going over costs a 429 and, worse,
+a wasted day for an analyst. Requests wait here, first come first served, until the
+sliding one-minute window has room. When the day's budget is spent locally the limiter
+refuses at once with the reset time instead of making a request that would fail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from .errors import QuotaExceededError, next_utc_midnight
+
+WINDOW = 60.0
+
+#: Tiers users can pick in the config; numbers from VirusTotal's public documentation.
+TIERS: dict[str, tuple[int | None, int | None]] = {
+    "public": (4, 500),
+    "premium": (None, None),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LimiterState:
+    """A snapshot for the status line."""
+
+    per_minute: int | None
+    per_day: int | None
+    left_minute: int | None  # None: unlimited
+    left_day: int | None
+    next_slot_in: float  # seconds until a request could go; 0 when one can go now
+    waiting: int  # requests queued behind the limiter
+    used_day: int
+    resets_at: dt.datetime
+
+    @property
+    def holding(self) -> bool:
+        return self.waiting > 0 and self.next_slot_in > 0
+
+
+class RateLimiter:
+    """Sliding-window limiter (per minute) plus a daily budget (resets 00:00 UTC).
+
+    ``clock``, ``wall`` and ``sleep`` are injectable so tests run on a fake clock.
+    """
+
+    def __init__(
+        self,
+        per_minute: int | None = 4,
+        per_day: int | None = 500,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.per_minute = per_minute if per_minute and per_minute > 0 else None
+        self.per_day = per_day if per_day and per_day > 0 else None
+        self._clock = clock
+        self._wall = wall
+        self._sleep = sleep
+        self._stamps: deque[float] = deque()
+        self._blocked_until = 0.0
+        self._day = wall().date()
+        self._used_day = 0
+        self._lock = asyncio.Lock()  # asyncio.Lock wakes waiters in FIFO order: fairness
+        self._waiting = 0
+        self._listeners: list[Callable[[LimiterState], None]] = []
+        self.granted = 0
+
+    # --- observers -------------------------------------------------------------------
+
+    def subscribe(self, listener: Callable[[LimiterState], None]) -> Callable[[], None]:
+        """Call ``listener`` with a fresh snapshot whenever the state changes."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _notify(self) -> None:
+        if not self._listeners:
+            return
+        state = self.state()
+        for listener in list(self._listeners):
+            try:
+                listener(state)
+            except Exception:  # a UI listener must never break networking
+                pass
+
+    # --- accounting ------------------------------------------------------------------
+
+    def _roll(self) -> float:
+        now = self._clock()
+        while self._stamps and self._stamps[0] <= now - WINDOW:
+            self._stamps.popleft()
+        today = self._wall().date()
+        if today != self._day:
+            self._day = today
+            self._used_day = 0
+        return now
+
+    def _wait_time(self, now: float) -> float:
+        wait = max(0.0, self._blocked_until - now)
+        if self.per_minute is not None and len(self._stamps) >= self.per_minute:
+            oldest = self._stamps[len(self._stamps) - self.per_minute]
+            wait = max(wait, oldest + WINDOW - now)
+        return wait
+
+    def state(self) -> LimiterState:
+        now = self._roll()
+        left_minute = None if self.per_minute is None else max(0, self.per_minute - len(self._stamps))
+        left_day = None if self.per_day is None else max(0, self.per_day - self._used_day)
+        return LimiterState(
+            self.per_minute, self.per_day, left_minute, left_day,
+            self._wait_time(now), self._waiting, self._used_day,
+            next_utc_midnight(self._wall()),
+        )
+
+    def _day_spent(self) -> bool:
+        return self.per_day is not None and self._used_day >= self.per_day
+
+    # --- the gate --------------------------------------------------------------------
+
+    async def acquire(self) -> None:
+        """Wait for a slot, in arrival order; raise QuotaExceededError when the day is spent."""
+        self._waiting += 1
+        self._notify()
+        try:
+            async with self._lock:
+                while True:
+                    now = self._roll()
+                    if self._day_spent():
+                        raise QuotaExceededError(resets_at=next_utc_midnight(self._wall()))
+                    wait = self._wait_time(now)
+                    if wait <= 0:
+                        self._stamps.append(now)
+                        self._used_day += 1
+                        self.granted += 1
+                        return
+                    self._notify()
+                    await self._sleep(wait)
+        finally:
+            self._waiting -= 1
+            self._notify()
+
+    def penalise(self, seconds: float) -> None:
+        """The server said slow down (429): hold every request for ``seconds``."""
+        now = self._clock()
+        self._blocked_until = max(self._blocked_until, now + max(0.0, seconds))
+        self._notify()
+
+    def mark_day_spent(self) -> None:
+        """The server says the daily quota is spent: stop sending until 00:00 UTC."""
+        if self.per_day is not None:
+            self._used_day = max(self._used_day, self.per_day)
+            self._notify()
+
+    def sync_used_today(self, used: int) -> None:
+        """Adopt the server's count of today's requests (from overall_quotas)."""
+        self._roll()
+        if used > self._used_day:
+            self._used_day = used
+            self._notify()
+
+    def configure(self, per_minute: int | None, per_day: int | None) -> None:
+        self.per_minute = per_minute if per_minute and per_minute > 0 else None
+        self.per_day = per_day if per_day and per_day > 0 else None
+        self._notify()
