@@ -45,9 +45,14 @@ from vttui.vt.refs import ObjectRef
 
 
 def samples_dir() -> Path:
+    """The 58 real replies: VTTUI_SAMPLES_DIR, else the copy in tests/fixtures (with its
+    SOURCES.md and licences), else ../shared/vt-samples beside the project."""
     override = os.environ.get("VTTUI_SAMPLES_DIR")
     if override:
         return Path(override)
+    bundled = Path(__file__).resolve().parents[1] / "fixtures" / "vt-samples"
+    if bundled.is_dir():
+        return bundled
     return Path(__file__).resolve().parents[2].parent / "shared" / "vt-samples"
 
 
