@@ -342,6 +342,11 @@ class VTClient:
     def is_cached(self, path: str, params: dict[str, Any] | None = None) -> bool:
         return self._key(path, params) in self.cache
 
+    def forget(self, ref: ObjectRef) -> None:
+        """Drop everything cached about an object (the user asked for a fresh copy)."""
+        self._invalidate(ref.path)
+        self._invalidate_prefix(ref.path + "/")
+
     def _invalidate(self, path: str) -> None:
         key = self._canonical_path(path)
         self.cache.invalidate(key)

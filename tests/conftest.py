@@ -1,0 +1,16 @@
+"""Shared test setup: keep every test away from the user's real config and clipboard."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path_factory, monkeypatch):
+    config = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("VTTUI_CONFIG_DIR", str(config))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+    monkeypatch.setenv("VTTUI_STRICT", "1")
+    for var in ("VT_API_KEY", "VTCLI_APIKEY", "VT_API_URL", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY",
+                "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(var, raising=False)

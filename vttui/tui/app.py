@@ -1,0 +1,263 @@
+"""The vttui Textual application: wiring, global keys, clipboard, safety net."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from ..config import Settings, load_settings, mask_key
+from ..export.trail import Trail
+from ..vt.client import VTClient
+from ..vt.errors import ConfigError, VTError
+from ..vt.ioc import IOC, try_classify
+from . import text as T
+from .screens.main import MainScreen
+
+
+class VTApp(App):
+    """vttui: triage VirusTotal from the terminal."""
+
+    TITLE = "vttui"
+    CSS = """
+    Screen { layers: base overlay; }
+    Toast { max-width: 70; }
+    """
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        Binding("question_mark", "help", "Help"),
+        Binding("f1", "help", "Help", show=False, priority=True),
+        Binding("ctrl+p", "command_palette", "Palette", show=False),
+    ]
+
+    def __init__(
+        self,
+        *,
+        settings: Settings | None = None,
+        demo: bool = False,
+        ioc: str | None = None,
+        client: VTClient | None = None,
+        backend: object | None = None,
+        clipboard: bool = True,
+        strict: bool | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings or Settings()
+        self.demo = demo
+        self.initial_ioc = ioc
+        self.client: VTClient | None = client
+        self.backend = backend
+        self.use_system_clipboard = clipboard
+        #: In tests an unexpected exception must fail loudly; for users it becomes a notice.
+        self.strict = bool(os.environ.get("VTTUI_STRICT")) if strict is None else strict
+        self.crashes: list[BaseException] = []
+        self.copied: list[str] = []
+        self.recent: list[IOC] = []
+        self.trail = Trail()
+        self.api_key_entered: str | None = None
+        self._owns_client = client is None
+
+    # --- startup -------------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen:
+        return MainScreen()
+
+    def on_mount(self) -> None:
+        if self.demo:
+            self.sub_title = "DEMO DATA (offline)"
+        if self.client is None:
+            if self.demo or self.settings.api_key:
+                self._start_client(self.demo)
+            else:
+                from .screens.welcome import WelcomeScreen
+
+                self.push_screen(WelcomeScreen(self.settings.config_file), self._welcome_done)
+                return
+        self._after_start()
+
+    def _welcome_done(self, choice: str | None) -> None:
+        if choice is None:
+            self.exit()
+            return
+        if choice == "demo":
+            self.demo = True
+            self.sub_title = "DEMO DATA (offline)"
+            self.screen.set_class(True, "demo")
+            self._start_client(True)
+        else:
+            self.settings = self.settings.with_key(self.api_key_entered or "", "config file")
+            self._start_client(False)
+            self.notify(f"Key …{(self.api_key_entered or '')[-4:]} saved to {self.settings.config_file}.", markup=False)
+        self._after_start()
+
+    def _start_client(self, demo: bool) -> None:
+        from ..runtime import make_client
+
+        self.client = make_client(self.settings, demo=demo, backend=self.backend)
+        self._owns_client = True
+
+    def _after_start(self) -> None:
+        client = self.client
+        if client is not None:
+            client.limiter.subscribe(lambda _state: self._refresh_status())
+            client.on_request(self._refresh_status)
+        self._refresh_status()
+        if self.initial_ioc:
+            self.call_after_refresh(self._open_initial)
+
+    def _open_initial(self) -> None:
+        if self.initial_ioc:
+            ioc = try_classify(self.initial_ioc)
+            if ioc is None:
+                from ..vt.ioc import extract
+
+                found = extract(self.initial_ioc)
+                ioc = found[0] if found else None
+            if ioc is None:
+                self.notify(f"Not an indicator: {T.plain(self.initial_ioc, 80)}", severity="error", markup=False)
+            else:
+                self.main.open_ioc(ioc)
+
+    def _refresh_status(self) -> None:
+        try:
+            from .widgets.status import StatusLine
+
+            self.main.query_one(StatusLine).refresh_status()
+        except Exception:
+            pass
+
+    @property
+    def main(self) -> MainScreen:
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        raise RuntimeError("main screen is not running")
+
+    async def on_unmount(self) -> None:
+        if self.client is not None and self._owns_client:
+            await self.client.aclose()
+
+    # --- shared services -------------------------------------------------------------------
+
+    def remember_ioc(self, ioc: IOC) -> None:
+        self.recent = [i for i in self.recent if i.value != ioc.value]
+        self.recent.insert(0, ioc)
+        del self.recent[30:]
+
+    def copy(self, value: str, what: str) -> None:
+        """Copy to the clipboard by OSC 52 (works over SSH) and, where there is one, the
+        local clipboard; always say what was copied."""
+        text = T.copy_text(value)
+        self.copied.append(text)
+        self.copy_to_clipboard(text)
+        if self.use_system_clipboard:
+            threading.Thread(target=_pyperclip_copy, args=(text,), daemon=True).start()
+        preview = T.plain(text, 60)
+        self.notify(f"Copied {what}: {preview}", timeout=3, markup=False)
+
+    def open_analysis(self, analysis_id: str) -> None:
+        self.notify("Following analyses arrives with the submissions feature.", severity="warning")
+
+    # --- actions -------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        if main is None:
+            return
+        yield SystemCommand("Search", "Focus the search bar (/)", main.action_focus_search)
+        yield SystemCommand("Back", "Go back along the pivot trail (backspace)", main.action_back)
+        yield SystemCommand("Forward", "Go forward along the pivot trail (alt+right)", main.action_forward)
+        for key, tab in enumerate(("detections", "details", "relations", "comments", "votes"), start=1):
+            yield SystemCommand(f"Show {tab}", f"Switch to the {tab.title()} tab ({key})", lambda t=tab: main.action_show_tab(t))
+        yield SystemCommand("Copy id", "Copy the current object's id (c)", main.action_copy_id)
+        yield SystemCommand("Copy value", "Copy the value under the cursor (y)", main.action_copy_value)
+        yield SystemCommand("Reload", "Fetch a fresh copy of the report, bypassing the cache (ctrl+r)", main.action_reload)
+        yield SystemCommand("Keys", "Show every key (?)", self.action_help)
+        for ioc in self.recent:
+            yield SystemCommand(f"Open {T.plain(ioc.display, 70)}", f"Recent {ioc.label}", lambda i=ioc: main.open_ioc(i))
+
+    # --- safety net ----------------------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        if self.strict:
+            super()._handle_exception(error)
+            return
+        self.crashes.append(error)
+        where = _write_crash_log(error, self.client.api_key if self.client else None)
+        try:
+            self.notify(
+                f"Something unexpected went wrong; the app keeps running. Details: {where}",
+                severity="error", timeout=8, markup=False,
+            )
+        except Exception:
+            super()._handle_exception(error)
+
+
+def _pyperclip_copy(text: str) -> None:
+    try:
+        import pyperclip
+
+        pyperclip.copy(text)
+    except Exception:
+        pass  # no local clipboard (SSH, headless): OSC 52 already did the job
+
+
+def _write_crash_log(error: BaseException, api_key: str | None) -> str:
+    import traceback
+
+    directory = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "vttui"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / "crash.log"
+        text = "".join(traceback.format_exception(error))
+        if api_key:
+            text = text.replace(api_key, mask_key(api_key))
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as fh:
+            fh.write(f"--- {dt.datetime.now(dt.UTC).isoformat()}\n{text}\n")
+        return str(path)
+    except OSError:
+        return "no log could be written"
+
+
+def run_app(*, ioc: str | None = None, demo: bool = False) -> int:
+    """Entry point of `vttui [IOC] [--demo]`."""
+    from ..cli import output
+
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        output.error(exc.message)
+        return exc.exit_code
+    for warning in settings.warnings:
+        output.warn(warning)
+    app = VTApp(settings=settings, demo=demo, ioc=ioc)
+    try:
+        app.run()
+    except VTError as exc:
+        output.error(exc.message)
+        return exc.exit_code
+    if app.crashes and not app.return_code:
+        output.error("vttui stopped after an unexpected error; details are in ~/.local/state/vttui/crash.log")
+        return 1
+    return app.return_code or 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(run_app(demo="--demo" in sys.argv))

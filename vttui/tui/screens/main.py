@@ -1,0 +1,271 @@
+"""The triage workspace: search bar, breadcrumbs, one report view per step of the trail.
+
+Views stay alive (up to MAX_LIVE_VIEWS) so back and forward are instant and keep the
+tab, tree expansion and scroll position the user left.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import ContentSwitcher, Footer, Static
+
+from ...vt.ioc import IOC
+from ...vt.refs import TYPE_LABELS, ObjectRef
+from .. import text as T
+from ..history import Entry, Navigator, Via
+from ..widgets.relations import RelationsTree
+from ..widgets.report import TABS, ReportLoaded, ReportView
+from ..widgets.search import SearchBar, describe
+from ..widgets.status import StatusLine
+
+MAX_LIVE_VIEWS = 16
+TABS_GROUP = Binding.Group("Tabs", compact=True)
+HISTORY_GROUP = Binding.Group("Back/Fwd", compact=True)
+
+WELCOME = """\
+Paste or type an indicator above and press enter: a hash (MD5, SHA-1, SHA-256), a URL,
+a domain or an IP address. Defanged forms like hxxp://evil[.]com work too.
+
+  /        search              1-5   switch tabs        enter  pivot (in Relations)
+  ⌫        back                alt+→ forward            c / y  copy id / value
+  ctrl+p   command palette     ?     all keys           q      quit
+"""
+
+
+class InfoLine(Static):
+    """Under the search bar: what the search text means, or the breadcrumbs."""
+
+    DEFAULT_CSS = """
+    InfoLine { height: 1; padding: 0 1; color: $text-muted; }
+    """
+
+
+class MainScreen(Screen):
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search"),
+        Binding("ctrl+l", "focus_search", "Search", show=False),
+        Binding("backspace", "back", "Back", group=HISTORY_GROUP),
+        Binding("alt+left", "back", "Back", show=False),
+        Binding("alt+right", "forward", "Forward", group=HISTORY_GROUP),
+        Binding("1", "show_tab('detections')", "Detections", group=TABS_GROUP),
+        Binding("2", "show_tab('details')", "Details", group=TABS_GROUP),
+        Binding("3", "show_tab('relations')", "Relations", group=TABS_GROUP),
+        Binding("4", "show_tab('comments')", "Comments", group=TABS_GROUP),
+        Binding("5", "show_tab('votes')", "Votes", group=TABS_GROUP),
+        Binding("c", "copy_id", "Copy id"),
+        Binding("y", "copy_value", "Copy value"),
+        Binding("ctrl+r", "reload", "Reload (fresh)", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    MainScreen SearchBar { height: 1; border: none; padding: 0 1; background: $boost; }
+    MainScreen SearchBar:focus { border: none; background: $primary 25%; }
+    MainScreen #views { height: 1fr; }
+    MainScreen #empty { padding: 1 2; }
+    MainScreen.demo SearchBar { background: $warning 20%; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.nav = Navigator()
+        self.live: OrderedDict[int, ReportView] = OrderedDict()
+        self._hint: Text | None = None
+
+    def compose(self) -> ComposeResult:
+        yield SearchBar(id="search")
+        yield InfoLine(id="info")
+        with ContentSwitcher(id="views", initial="empty"):
+            yield Static(Text(WELCOME), id="empty")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_class(getattr(self.app, "demo", False), "demo")
+        self.query_one(SearchBar).focus()
+        self.update_info()
+
+    # --- search --------------------------------------------------------------------------
+
+    def on_search_bar_understood(self, message: SearchBar.Understood) -> None:
+        self._hint = message.hint
+        self.update_info()
+
+    def on_search_bar_open(self, message: SearchBar.Open) -> None:
+        self.open_ioc(message.ioc)
+
+    def on_search_bar_choose(self, message: SearchBar.Choose) -> None:
+        from .pick import PickIOCScreen
+
+        def chosen(ioc: IOC | None) -> None:
+            if ioc is not None:
+                self.open_ioc(ioc)
+
+        self.app.push_screen(PickIOCScreen(message.iocs), chosen)
+
+    def on_search_bar_leave(self, message: SearchBar.Leave) -> None:
+        self._hint = None
+        self.update_info()
+        view = self.current_view
+        if view is not None:
+            view.focus_main()
+        else:
+            self.query_one(SearchBar).blur()
+
+    def open_ioc(self, ioc: IOC) -> None:
+        search = self.query_one(SearchBar)
+        search.remember(ioc.original or ioc.value)
+        search.value = ""
+        self._hint = None
+        if ioc.object_type == "analysis":
+            self.app.open_analysis(ioc.value)
+            return
+        self.app.remember_ioc(ioc)
+        self.open_ref(ioc.ref, title=ioc.display)
+
+    # --- navigation ----------------------------------------------------------------------
+
+    @property
+    def current_view(self) -> ReportView | None:
+        entry = self.nav.current
+        return self.live.get(entry.key) if entry else None
+
+    def open_ref(self, ref: ObjectRef, via: Via | None = None, title: str = "") -> ReportView:
+        entry, dropped = self.nav.open(ref, via, title)
+        for old in dropped:
+            view = self.live.pop(old.key, None)
+            if view is not None:
+                view.remove()
+        self.app.trail.visit(ref, via, title)
+        return self._show(entry, focus=True)
+
+    def _show(self, entry: Entry, *, focus: bool) -> ReportView:
+        view = self.live.get(entry.key)
+        switcher = self.query_one(ContentSwitcher)
+        if view is None:
+            view = ReportView(entry)
+            switcher.mount(view)
+            self.live[entry.key] = view
+            self._trim_live()
+        self.live.move_to_end(entry.key)
+        switcher.current = view.id
+        self.update_info()
+        if focus:
+            view.focus_main()
+        return view
+
+    def _trim_live(self) -> None:
+        current = self.nav.current
+        while len(self.live) > MAX_LIVE_VIEWS:
+            key, view = next(iter(self.live.items()))
+            if current is not None and key == current.key:
+                self.live.move_to_end(key)
+                continue
+            del self.live[key]
+            view.remove()  # rebuilt from the cache (no request) if the user comes back
+
+    def action_back(self) -> None:
+        entry = self.nav.back()
+        if entry is None:
+            self.app.notify("Nothing to go back to.", timeout=2)
+            return
+        self._show(entry, focus=True)
+
+    def action_forward(self) -> None:
+        entry = self.nav.forward()
+        if entry is None:
+            self.app.notify("Nothing to go forward to.", timeout=2)
+            return
+        self._show(entry, focus=True)
+
+    def on_relations_tree_pivot(self, message: RelationsTree.Pivot) -> None:
+        message.stop()
+        via = Via(message.source, message.relationship) if message.source and message.relationship else None
+        self.open_ref(message.ref, via, title=message.obj.title if message.obj else message.ref.id)
+
+    def on_report_loaded(self, message: ReportLoaded) -> None:
+        view = message.view
+        if view.obj is not None:
+            view.entry.title = view.obj.title
+            view.entry.ref = view.ref
+            self.app.trail.loaded(view.entry, view.obj)
+        self.update_info()
+
+    # --- tabs, copy, reload ------------------------------------------------------------
+
+    def action_focus_search(self) -> None:
+        self.query_one(SearchBar).focus()
+
+    def action_show_tab(self, tab: str) -> None:
+        view = self.current_view
+        if view is None:
+            self.app.notify("Open something first: press / and type an indicator.", timeout=3)
+            return
+        if tab in TABS:
+            view.show_tab(tab)
+
+    def action_copy_id(self) -> None:
+        view = self.current_view
+        if view is None:
+            self.app.notify("Nothing open to copy.", timeout=2)
+            return
+        self.app.copy(view.ref.id, f"{TYPE_LABELS.get(view.ref.type, view.ref.type)} id")
+
+    def action_copy_value(self) -> None:
+        widget = self.focused
+        while widget is not None and not hasattr(widget, "copy_target"):
+            widget = widget.parent if isinstance(widget.parent, Widget) else None
+        target = widget.copy_target() if widget is not None else None  # type: ignore[union-attr]
+        if not target or not target[1]:
+            self.app.notify("Nothing under the cursor to copy.", timeout=2)
+            return
+        what, value = target
+        self.app.copy(value, what)
+
+    def action_reload(self) -> None:
+        view = self.current_view
+        if view is None:
+            return
+        self.app.notify("Fetching a fresh copy (uses one request).", timeout=2)
+        view.load(fresh=True)
+
+    # --- info line -----------------------------------------------------------------------
+
+    def update_info(self) -> None:
+        info = self.query_one(InfoLine)
+        if self._hint is not None:
+            info.update(self._hint)
+            return
+        info.update(self.breadcrumbs())
+
+    def breadcrumbs(self) -> Text:
+        entries = self.nav.entries
+        if not entries:
+            return Text("no report open", style="dim italic")
+        parts: list[Text] = []
+        for i, entry in enumerate(entries):
+            crumb = Text()
+            if entry.via is not None and i > 0:
+                crumb.append(f"{entry.via.relationship} › ", style="dim")
+            label = T.short_id(entry.title or entry.ref.id, 28)
+            style = "bold reverse" if i == self.nav.index else ("" if i < self.nav.index else "dim")
+            crumb.append(label, style=style)
+            parts.append(crumb)
+        out = Text()
+        width = max(20, self.size.width - 2)
+        # keep the end of the trail visible: drop from the left
+        while parts and sum(len(p) + 3 for p in parts) > width and len(parts) > 1:
+            parts.pop(0)
+            if not out:
+                out.append("… ", style="dim")
+        for i, part in enumerate(parts):
+            if i:
+                out.append(" › ", style="dim")
+            out.append_text(part)
+        return out

@@ -1,0 +1,154 @@
+"""The Detections tab: every engine's verdict, worst first, filterable."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Input, Static
+
+from ...vt.models import EngineResult, VTObject
+from .. import text as T
+
+
+class DetectionsTable(DataTable):
+    BINDINGS = [
+        Binding("d", "toggle_detected", "Detected only"),
+        Binding("f", "filter", "Filter"),
+    ]
+
+    def action_toggle_detected(self) -> None:
+        self._pane().toggle_detected()
+
+    def action_filter(self) -> None:
+        self._pane().query_one(Input).focus()
+
+    def _pane(self) -> "DetectionsPane":
+        return self.query_ancestor(DetectionsPane)
+
+    def copy_target(self) -> tuple[str, str] | None:
+        """The engine's label for the row under the cursor (its name if it has none)."""
+        pane = self._pane()
+        rows = pane.visible_results()
+        row = self.cursor_row
+        if not (0 <= row < len(rows)):
+            return None
+        result = rows[row]
+        if result.result:
+            return f"{result.engine} result", result.result
+        return "engine", result.engine
+
+
+class FilterInput(Input):
+    BINDINGS = [Binding("escape", "leave", "Back to table", show=False), Binding("enter", "leave", show=False)]
+
+    def action_leave(self) -> None:
+        self.query_ancestor(DetectionsPane).query_one(DetectionsTable).focus()
+
+
+class DetectionsPane(Vertical):
+    """A summary line, a filter box and the table of engine results."""
+
+    DEFAULT_CSS = """
+    DetectionsPane { height: 1fr; }
+    DetectionsPane > Horizontal { height: 1; }
+    DetectionsPane .summary { width: 1fr; height: 1; padding: 0 1; }
+    DetectionsPane FilterInput { width: 30; height: 1; border: none; padding: 0 1; background: $boost; }
+    DetectionsPane FilterInput:focus { background: $primary 30%; }
+    DetectionsPane DetectionsTable { height: 1fr; }
+    """
+
+    def __init__(self, **kw) -> None:
+        super().__init__(**kw)
+        self.results: list[EngineResult] = []
+        self.detected_only = False
+        self.filter_text = ""
+        self._obj: VTObject | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Static("", classes="summary")
+            yield FilterInput(placeholder="f: filter engines", classes="filter")
+        table = DetectionsTable(cursor_type="row", zebra_stripes=True)
+        table.add_column("Engine", key="engine")
+        table.add_column("Category", key="category")
+        table.add_column("Result", key="result")
+        table.add_column("Version", key="version")
+        table.add_column("Updated", key="update")
+        yield table
+
+    def show(self, obj: VTObject) -> None:
+        self._obj = obj
+        self.results = obj.engine_results
+        self._render_rows()
+
+    def toggle_detected(self) -> None:
+        self.detected_only = not self.detected_only
+        self._render_rows()
+        self.app.notify(
+            "Showing engines that flagged it only" if self.detected_only else "Showing every engine",
+            timeout=2,
+        )
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.filter_text = event.value.strip().lower()
+        self._render_rows()
+
+    def visible_results(self) -> list[EngineResult]:
+        rows = self.results
+        if self.detected_only:
+            rows = [r for r in rows if r.detected]
+        if self.filter_text:
+            needle = self.filter_text
+            rows = [
+                r for r in rows
+                if needle in r.engine.lower() or needle in (r.result or "").lower() or needle in r.category
+            ]
+        return rows
+
+    def _render_rows(self) -> None:
+        table = self.query_one(DetectionsTable)
+        table.clear()
+        rows = self.visible_results()
+        table.add_rows(
+            (
+                T.safe(r.engine, "bold" if r.detected else "", 60),
+                T.category(r.category),
+                T.safe(r.result or "–", "red" if r.category == "malicious" else "dark_orange" if r.detected else "dim", 120),
+                T.safe(r.engine_version or "–", "dim", 40),
+                Text(T.date_str(r.update_date, with_time=False), style="dim"),
+            )
+            for r in rows
+        )
+        self._update_summary(len(rows))
+
+    def _update_summary(self, shown: int) -> None:
+        summary = self.query_one(".summary", Static)
+        obj = self._obj
+        if obj is None:
+            summary.update("")
+            return
+        if not self.results:
+            summary.update(Text("No engine results: VirusTotal has not analysed this yet.", style="dim italic"))
+            return
+        stats = obj.stats
+        flagged = sum(1 for r in self.results if r.detected)
+        answered = stats.total or len(self.results)
+        text = Text()
+        hints = []
+        if self.detected_only:
+            hints.append("detected only")
+        if self.filter_text:
+            hints.append(f"filter: {self.filter_text}")
+        if hints:
+            text.append(f"[{' · '.join(hints)}: {shown} shown] ", style="bold italic cyan")
+        text.append(f"{flagged}", style="bold red" if flagged else "bold green")
+        text.append(f" of {answered} engines flagged it")
+        if stats.suspicious:
+            text.append(f" ({stats.suspicious} suspicious)", style="dim")
+        silent = len(self.results) - answered
+        if silent > 0 and not hints:
+            text.append(f"; {silent} could not scan it", style="dim")
+        summary.update(text)

@@ -1,0 +1,228 @@
+"""One report: the verdict header and five tabs, for one object of the pivot trail.
+
+A view is kept alive while it is in the history, so going back shows it exactly as
+the user left it (tab, tree expansion, scroll, filters) within a frame and with no
+request. Tabs build lazily; each shows its own loading and error state.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Static, TabbedContent, TabPane
+
+from ...vt.errors import VTError
+from ...vt.models import VTObject, wrap
+from ...vt.refs import ObjectRef
+from ...vt.relationships import get_relationship
+from .. import text as T
+from ..history import Entry
+from .comments import CommentsPane
+from .details import DetailsTree
+from .detections import DetectionsPane, DetectionsTable
+from .header import VerdictHeader
+from .relations import RelationsTree
+from .votes import VotesPane
+
+TABS = ("detections", "details", "relations", "comments", "votes")
+TAB_TITLES = {
+    "detections": "Detections",
+    "details": "Details",
+    "relations": "Relations",
+    "comments": "Comments",
+    "votes": "Votes",
+}
+
+#: Relationship descriptors fetched with the object itself (same single request): the
+#: tree then shows how many items each holds before anything is expanded.
+PREFETCH: dict[str, tuple[str, ...]] = {
+    "file": ("contacted_domains", "contacted_ips", "contacted_urls", "dropped_files", "execution_parents", "bundled_files"),
+    "domain": ("resolutions", "communicating_files", "referrer_files", "subdomains", "siblings"),
+    "ip_address": ("resolutions", "communicating_files", "referrer_files"),
+    "url": ("last_serving_ip_address", "network_location"),
+}
+
+
+class ReportView(Vertical):
+    DEFAULT_CSS = """
+    ReportView { height: 1fr; }
+    ReportView > TabbedContent { height: 1fr; }
+    ReportView .tab-error { padding: 1 2; color: $error; }
+    """
+
+    def __init__(self, entry: Entry, **kw) -> None:
+        super().__init__(id=f"view-{entry.key}", **kw)
+        self.entry = entry
+        self.ref: ObjectRef = entry.ref
+        self.obj: VTObject | None = None
+        self.error: VTError | None = None
+        self.loading = False
+        self._composed = False
+        self._want_focus = False
+
+    def compose(self) -> ComposeResult:
+        yield VerdictHeader()
+        with TabbedContent(initial="detections"):
+            with TabPane(TAB_TITLES["detections"], id="detections"):
+                yield DetectionsPane()
+            with TabPane(TAB_TITLES["details"], id="details"):
+                yield DetailsTree()
+            with TabPane(TAB_TITLES["relations"], id="relations"):
+                yield RelationsTree()
+            with TabPane(TAB_TITLES["comments"], id="comments"):
+                yield CommentsPane()
+            with TabPane(TAB_TITLES["votes"], id="votes"):
+                yield VotesPane()
+
+    def on_mount(self) -> None:
+        self._composed = True
+        if self._want_focus:
+            self.focus_main()
+        self.query_one(CommentsPane).set_ref(self.ref)
+        self.query_one(VotesPane).set_ref(self.ref)
+        client = self.app.client
+        cached = client.cached_object(self.ref)
+        if cached is not None:
+            self.populate(wrap(cached))  # instant: no worker, no request
+        else:
+            self.query_one(VerdictHeader).show_loading(self.ref)
+            self.load()
+
+    # --- loading -------------------------------------------------------------------------
+
+    @work(group="object", exclusive=True, exit_on_error=False)
+    async def load(self, *, fresh: bool = False) -> None:
+        self.loading = True
+        client = self.app.client
+        try:
+            if fresh:
+                client.forget(self.ref)
+            data = await client.get_object(self.ref, relationships=PREFETCH.get(self.ref.type, ()))
+        except VTError as exc:
+            self.loading = False
+            self.show_error(exc)
+            return
+        except Exception as exc:  # never a traceback on screen
+            self.loading = False
+            self.show_error(VTError(f"Could not show this report: unexpected {type(exc).__name__}."))
+            return
+        self.loading = False
+        self.populate(wrap(data))
+
+    def populate(self, obj: VTObject) -> None:
+        self.obj = obj
+        self.error = None
+        if obj.id and obj.ref != self.ref:
+            self.ref = obj.ref  # canonical id (sha256) once known
+            self.query_one(CommentsPane).set_ref(self.ref)
+            self.query_one(VotesPane).set_ref(self.ref)
+        for err in self.query(".tab-error"):
+            err.remove()
+        self.query_one(VerdictHeader).show(obj)
+        self.query_one(DetectionsPane).show(obj)
+        self.query_one(VotesPane).show_tally(obj)
+        self.query_one(RelationsTree).set_root(obj)
+        tabs = self.query_one(TabbedContent)
+        tabs.get_tab("detections").label = f"Detections {obj.stats.ratio_text}" if not obj.stats.is_empty else "Detections"
+        self._build_tab(tabs.active)
+        self.post_message(ReportLoaded(self))
+
+    def show_error(self, exc: VTError) -> None:
+        self.error = exc
+        self.query_one(VerdictHeader).show_error(self.ref, exc.message)
+        for pane_id in ("detections", "details", "relations"):
+            pane = self.query_one(f"#{pane_id}", TabPane)
+            for err in pane.query(".tab-error"):
+                err.remove()
+            pane.mount(Static(_error_text(exc), classes="tab-error"), before=0)
+        self.post_message(ReportLoaded(self))
+
+    # --- tabs ----------------------------------------------------------------------------
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        event.stop()
+        self._build_tab(event.pane.id or "")
+
+    def _build_tab(self, tab: str) -> None:
+        if self.obj is None:
+            return
+        if tab == "details":
+            tree = self.query_one(DetailsTree)
+            if not tree.built:
+                tree.show(self.obj)
+        elif tab == "comments":
+            self.query_one(CommentsPane).ensure_loaded()
+        elif tab == "votes":
+            self.query_one(VotesPane).ensure_loaded()
+
+    @property
+    def active_tab(self) -> str:
+        return self.query_one(TabbedContent).active
+
+    def show_tab(self, tab: str) -> None:
+        tabs = self.query_one(TabbedContent)
+        tabs.active = tab
+        self._build_tab(tab)
+        self.focus_main()
+
+    def main_widget(self) -> Widget | None:
+        tab = self.active_tab
+        widget: Widget | None
+        if tab == "detections":
+            widget = self.query_one(DetectionsTable)
+        elif tab == "details":
+            widget = self.query_one(DetailsTree)
+        elif tab == "relations":
+            widget = self.query_one(RelationsTree)
+        elif tab == "comments":
+            from .comments import CommentList
+
+            widget = self.query_one(CommentList)
+        else:
+            from .votes import VoteTable
+
+            widget = self.query_one(VoteTable)
+        return widget
+
+    def focus_main(self) -> None:
+        """Focus the active tab's main widget (once the view is composed)."""
+        if not self._composed:
+            self._want_focus = True
+            return
+        widget = self.main_widget()
+        if widget is not None:
+            self.call_after_refresh(widget.focus)
+
+    def via_label(self) -> str | None:
+        via = self.entry.via
+        if via is None:
+            return None
+        rel = get_relationship(via.source.type, via.relationship)
+        return rel.name if rel else via.relationship
+
+
+def _error_text(exc: VTError) -> Text:
+    out = Text("✗ ", style="bold red")
+    out.append_text(T.safe(exc.message, "bold"))
+    hint = {
+        "not_found": "Check the indicator, or submit it for analysis.",
+        "auth": "Check the API key (ctrl+p → Change API key), or use a premium key.",
+        "quota": "The status line shows when requests resume.",
+        "network": "Press ctrl+r to try again.",
+    }.get(str(exc.kind))
+    if hint:
+        out.append("\n")
+        out.append(hint, style="dim")
+    return out
+
+
+class ReportLoaded(Message):
+    """The view has its object (or its error): the screen updates breadcrumbs and trail."""
+
+    def __init__(self, view: ReportView) -> None:
+        super().__init__()
+        self.view = view

@@ -1,0 +1,139 @@
+"""The search bar: type or paste an indicator; it says what it understood before sending.
+
+Modelled on frogmouth's omnibox: an Input that classifies what was typed and posts one
+typed message per intent. Garbage is refused inline, without a request.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Input
+
+from ...vt.errors import InvalidIOCError
+from ...vt.ioc import IOC, classify, extract
+from .. import text as T
+
+
+class SearchBar(Input):
+    BINDINGS = [
+        Binding("up", "history(-1)", "Previous", show=False),
+        Binding("down", "history(1)", "Next", show=False),
+        Binding("escape", "leave", "Leave search", show=False),
+    ]
+
+    class Understood(Message):
+        """What the current text means (or why it is refused): shown under the bar."""
+
+        def __init__(self, hint: Text | None) -> None:
+            super().__init__()
+            self.hint = hint
+
+    class Open(Message):
+        """Open one indicator."""
+
+        def __init__(self, ioc: IOC) -> None:
+            super().__init__()
+            self.ioc = ioc
+
+    class Choose(Message):
+        """A pasted block held several indicators: let the user pick."""
+
+        def __init__(self, iocs: list[IOC]) -> None:
+            super().__init__()
+            self.iocs = iocs
+
+    class Leave(Message):
+        pass
+
+    def __init__(self, **kw) -> None:
+        super().__init__(placeholder="/ search: hash, URL, domain or IP (defanged is fine)", **kw)
+        self.history: list[str] = []
+        self._history_pos: int | None = None
+        self._draft = ""
+
+    def remember(self, text: str) -> None:
+        text = text.strip()
+        if not text:
+            return
+        if text in self.history:
+            self.history.remove(text)
+        self.history.append(text)
+        del self.history[:-100]
+        self._history_pos = None
+
+    def action_history(self, step: int) -> None:
+        if not self.history:
+            return
+        if self._history_pos is None:
+            if step > 0:
+                return
+            self._draft = self.value
+            pos = len(self.history) - 1
+        else:
+            pos = self._history_pos + step
+        if pos >= len(self.history):
+            self._history_pos = None
+            self.value = self._draft
+        else:
+            self._history_pos = max(0, pos)
+            self.value = self.history[self._history_pos]
+        self.cursor_position = len(self.value)
+
+    def action_leave(self) -> None:
+        self.post_message(self.Leave())
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.post_message(self.Understood(describe(event.value)))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value
+        if not text.strip():
+            return
+        try:
+            ioc = classify(text)
+        except InvalidIOCError as exc:
+            found = extract(text)
+            if len(found) > 1:
+                self.post_message(self.Choose(found))
+            elif len(found) == 1:
+                self.post_message(self.Open(found[0]))
+            else:
+                self.post_message(self.Understood(_refused(exc.message)))
+                self.app.bell()
+            return
+        self.post_message(self.Open(ioc))
+
+
+def _refused(reason: str) -> Text:
+    text = Text("✗ ", style="bold red")
+    text.append_text(T.safe(reason, "red"))
+    return text
+
+
+def describe(text: str) -> Text | None:
+    """The hint for what is typed: type and normalised value, or the reason it is refused."""
+    if not text.strip():
+        return None
+    try:
+        ioc = classify(text)
+    except InvalidIOCError as exc:
+        found = extract(text) if len(text) > 20 or "\n" in text else []
+        if len(found) > 1:
+            return Text(f"✓ {len(found)} indicators found: enter to choose", style="bold green")
+        if len(found) == 1:
+            hint = Text("✓ ", style="bold green")
+            hint.append(f"{found[0].label} ", style="bold")
+            hint.append_text(T.safe(found[0].display))
+            return hint
+        return _refused(exc.message)
+    hint = Text("✓ ", style="bold green")
+    hint.append(f"{ioc.label} ", style="bold")
+    hint.append_text(T.safe(ioc.display))
+    if ioc.value != text.strip():
+        hint.append("  (refanged)", style="dim")
+    hint.append("  enter to open", style="dim")
+    return hint

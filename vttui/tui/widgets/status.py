@@ -1,0 +1,62 @@
+"""The status line: live or demo, which key, where the quota stands, cache hits."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from ...config import mask_key
+from ...vt.ratelimit import LimiterState
+
+
+class StatusLine(Static):
+    DEFAULT_CSS = """
+    StatusLine { height: 1; background: $panel; padding: 0 1; }
+    """
+
+    def on_mount(self) -> None:
+        self._timer = self.set_interval(1.0, self.refresh_status, pause=False)
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
+        app = self.app
+        client = getattr(app, "client", None)
+        text = Text()
+        if getattr(app, "demo", False):
+            text.append(" DEMO DATA · offline ", style="bold black on yellow")
+        elif client is not None:
+            text.append(" LIVE ", style="bold white on dark_green")
+        else:
+            text.append(" NO KEY ", style="bold white on red3")
+        if client is None:
+            self.update(text)
+            return
+        text.append(f" key {mask_key(client.api_key)}", style="dim")
+        state: LimiterState = client.limiter.state()
+        text.append("  │ ", style="dim")
+        text.append_text(quota_text(state))
+        cache = client.cache.stats()
+        text.append("  │ ", style="dim")
+        text.append(f"cache {cache.hits} hits", style="")
+        text.append(f"  │ {client.stats.requests} requests", style="dim")
+        self.update(text)
+
+
+def quota_text(state: LimiterState) -> Text:
+    text = Text()
+    if state.left_minute is None:
+        text.append("no per-minute limit", style="dim")
+    else:
+        style = "bold red" if state.left_minute == 0 else "bold yellow" if state.left_minute == 1 else "bold"
+        text.append(f"{state.left_minute}/{state.per_minute}", style=style)
+        text.append(" this min", style="dim")
+    if state.left_day is not None:
+        style = "bold red" if state.left_day == 0 else "bold"
+        text.append("  ")
+        text.append(f"{state.left_day}/{state.per_day}", style=style)
+        text.append(" today", style="dim")
+    if state.waiting and state.next_slot_in > 0:
+        text.append(f"  ⏳ {state.waiting} waiting, next in {state.next_slot_in:.0f}s", style="bold yellow")
+    elif state.left_day == 0:
+        text.append(f"  resets {state.resets_at:%H:%M} UTC", style="bold red")
+    return text

@@ -1,0 +1,74 @@
+"""The Votes tab: the community tally and the individual votes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from ...vt.models import Vote, VTObject
+from .. import text as T
+from .paged import PAGE_SIZE, PagedPane
+
+
+class VoteTable(DataTable):
+    BINDINGS = [Binding("m", "more", "More votes")]
+
+    def action_more(self) -> None:
+        self.query_ancestor(VotesPane).load_more()
+
+    def copy_target(self) -> tuple[str, str] | None:
+        if self.row_count == 0:
+            return None
+        value = self.get_cell_at(self.cursor_coordinate)
+        return "vote", value.plain if isinstance(value, Text) else str(value)
+
+
+class VotesPane(PagedPane):
+    noun = "votes"
+    DEFAULT_CSS = """
+    VotesPane > .tally { height: 1; padding: 0 1; }
+    """
+
+    def compose_list(self) -> ComposeResult:
+        yield Static("", classes="tally")
+        table = VoteTable(cursor_type="row", zebra_stripes=True)
+        table.add_column("Date", key="date")
+        table.add_column("Verdict", key="verdict")
+        table.add_column("Weight", key="value")
+        yield table
+
+    def show_tally(self, obj: VTObject) -> None:
+        harmless, malicious = obj.votes
+        text = Text("Community: ", style="bold")
+        text.append(f"{harmless} harmless", style="green")
+        text.append(" · ")
+        text.append(f"{malicious} malicious", style="bold red" if malicious else "")
+        total = harmless + malicious
+        if total:
+            text.append(f"  ({malicious / total:.0%} say malicious)", style="dim")
+        self.query_one(".tally", Static).update(text)
+
+    async def fetch_page(self, ref, cursor):
+        return await self.app.client.get_votes(ref, limit=PAGE_SIZE, cursor=cursor)
+
+    def add_items(self, items: list[dict[str, Any]], *, at_top: bool = False) -> None:
+        table = self.query_one(VoteTable)
+        rows = []
+        for item in items:
+            vote = Vote(item)
+            verdict = vote.verdict or "–"
+            rows.append((
+                T.date(vote.date),
+                T.safe(verdict, "bold red" if verdict == "malicious" else "green" if verdict == "harmless" else "", 30),
+                Text(str(vote.value) if vote.value is not None else "–", style="dim"),
+            ))
+        if at_top:
+            existing = [table.get_row_at(i) for i in range(table.row_count)]
+            table.clear()
+            table.add_rows(rows + existing)
+        else:
+            table.add_rows(rows)
