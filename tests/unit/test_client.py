@@ -589,3 +589,18 @@ async def test_cache_bound_respected_across_many_objects(sleeps):
             await c.get_domain(f"d{i}.test")
     assert cache.bytes <= 200_000
     assert cache.stats().evictions > 0
+
+
+@respx.mock
+async def test_hostile_ids_cannot_change_the_endpoint(client):
+    route = respx.get(url__regex=r".*").respond(404, json=error_body("NotFoundError"))
+    for hostile in ("../../users/me", "x?relationships=comments", "a#b", ".."):
+        with pytest.raises(E.NotFoundError):
+            await client.get_object(ObjectRef("domain", hostile))
+    paths = [call.request.url.raw_path.decode() for call in route.calls]
+    assert paths == [
+        "/api/v3/domains/..%2F..%2Fusers%2Fme",
+        "/api/v3/domains/x%3Frelationships=comments",  # "=" is inert in a path
+        "/api/v3/domains/a%23b",
+        "/api/v3/domains/%2E%2E",
+    ]

@@ -26,7 +26,7 @@ from .cache import AliasTable, ResponseCache, SingleFlight
 from .ioc import IOC, IOCType, classify, url_id
 from .paging import Page, Paginator
 from .ratelimit import RateLimiter
-from .refs import COLLECTION_OF_TYPE, REPORT_TYPES, ObjectRef
+from .refs import COLLECTION_OF_TYPE, REPORT_TYPES, ObjectRef, path_segment
 from .transport import error_from_response, map_transport_error, parse_json_body, was_not_sent
 
 DEFAULT_BASE_URL = "https://www.virustotal.com/api/v3"
@@ -535,7 +535,7 @@ class VTClient:
 
     async def get_analysis(self, analysis_id: str) -> dict[str, Any]:
         """The whole analysis reply (data and meta). Completed analyses are cached."""
-        path = f"/analyses/{analysis_id}"
+        path = f"/analyses/{path_segment(analysis_id)}"
         cached = self.cache.get(path)
         if cached is not None:
             return cached
@@ -599,7 +599,7 @@ class VTClient:
         return data if isinstance(data, dict) else {}
 
     async def download_url(self, file_hash: str) -> str:
-        body = await self._send_json("GET", f"/files/{file_hash}/download_url")
+        body = await self._send_json("GET", f"/files/{path_segment(file_hash)}/download_url")
         url = body.get("data")
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             raise E.MalformedResponseError("VirusTotal did not return a usable download URL.")
@@ -608,7 +608,7 @@ class VTClient:
     async def download_file(self, file_hash: str, dest: str | os.PathLike[str], *, progress: Progress | None = None) -> Path:
         """Stream a sample to ``dest`` (mode 0600, never executable). Premium keys only."""
         try:
-            return await self._download(f"/files/{file_hash}/download", Path(dest), progress)
+            return await self._download(f"/files/{path_segment(file_hash)}/download", Path(dest), progress)
         except E.ForbiddenError as exc:
             raise E.ForbiddenError(
                 "Downloading samples needs a premium VirusTotal key; this key is not allowed to.",
@@ -616,7 +616,7 @@ class VTClient:
             ) from None
 
     async def download_pcap(self, behaviour_id: str, dest: str | os.PathLike[str], *, progress: Progress | None = None) -> Path:
-        return await self._download(f"/file_behaviours/{behaviour_id}/pcap", Path(dest), progress)
+        return await self._download(f"/file_behaviours/{path_segment(behaviour_id)}/pcap", Path(dest), progress)
 
     async def _download(self, path: str, dest: Path, progress: Progress | None) -> Path:
         response = await self._send("GET", path, stream=True)
@@ -642,7 +642,7 @@ class VTClient:
     async def overall_quotas(self, user_id: str | None = None) -> dict[str, Any]:
         """The key's quotas and usage (cached for a minute; the count moves)."""
         ident = user_id or self.api_key or "me"
-        body = await self._get_cached(f"/users/{ident}/overall_quotas", ttl=60.0)
+        body = await self._get_cached(f"/users/{path_segment(ident)}/overall_quotas", ttl=60.0)
         data = body.get("data")
         return data if isinstance(data, dict) else {}
 

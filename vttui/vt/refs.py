@@ -7,6 +7,7 @@ objects without importing any networking code.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 #: v3 object type -> collection name in the URL path.
 COLLECTION_OF_TYPE: dict[str, str] = {
@@ -39,6 +40,12 @@ TYPE_LABELS: dict[str, str] = {
 }
 
 
+def path_segment(ident: str) -> str:
+    """An id made safe for one URL path segment. Ids in relationship lists come from the
+    API (attacker-controlled): '../' or '?' must never change which endpoint is called."""
+    return quote(str(ident), safe=":=@+-_.~") if ident not in (".", "..") else quote(ident, safe="").replace(".", "%2E")
+
+
 @dataclass(frozen=True, slots=True)
 class ObjectRef:
     """A VirusTotal object by type and id (the id as the API takes it in a path)."""
@@ -55,7 +62,7 @@ class ObjectRef:
 
     @property
     def path(self) -> str:
-        return f"/{self.collection}/{self.id}"
+        return f"/{self.collection}/{path_segment(self.id)}"
 
     @classmethod
     def of(cls, data: dict) -> "ObjectRef":
