@@ -45,11 +45,12 @@ def make_client(
     backend: object | None = None,
 ) -> VTClient:
     """A ready client. ``demo`` plugs the bundled offline backend in as the transport."""
-    if demo and transport is None:
-        from .vt.demo import DemoBackend, DemoTransport
+    if demo:
+        if transport is None:
+            from .vt.demo import DemoBackend, DemoTransport
 
-        backend = backend or DemoBackend(base_url=DEMO_BASE_URL)
-        transport = DemoTransport(backend)
+            backend = backend or DemoBackend(base_url=DEMO_BASE_URL)
+            transport = DemoTransport(backend)
         settings = demo_settings(settings)
     if not settings.api_key:
         raise MissingAPIKeyError()

@@ -58,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _load_commands() -> None:
-    from . import lookup  # noqa: F401  (registers itself)
+    from . import lookup, meta, relations  # noqa: F401  (each registers itself)
+    from . import actions  # noqa: F401  (submit, comment, vote, download, quota, ...)
 
 
 @contextlib.asynccontextmanager

@@ -1,0 +1,115 @@
+"""Hostile data from the API renders literally in every tab, does nothing, never crashes."""
+
+from __future__ import annotations
+
+from textual.widgets import Tree
+
+from vttui.config import Settings
+from vttui.runtime import make_client
+from vttui.tui.app import VTApp
+from vttui.tui.widgets.details import DetailsTree, Raw
+from vttui.tui.widgets.relations import ObjNode, RelationsTree, RelNode
+from vttui.vt.demo import DemoBackend, DemoTransport, demo_iocs
+from vttui.vt.demo.hostile import hostile_middleware
+
+from .helpers import screen_text, search, settle
+
+IOCS = demo_iocs()
+
+
+def hostile_app(mode: str = "hostile") -> tuple[VTApp, DemoBackend]:
+    backend = DemoBackend()
+    transport = DemoTransport(backend, middleware=hostile_middleware(mode))
+    client = make_client(Settings(), demo=True, transport=transport)
+    return VTApp(settings=Settings(), demo=True, client=client, clipboard=False, strict=True), backend
+
+
+def assert_inert(app) -> None:
+    svg = app.export_screenshot()
+    for bad in ("\x1b", "&#27;", "\x07", "\x9b", "\u202e", "\x00"):
+        assert bad not in svg, f"{bad!r} reached the screen"
+    assert app.is_running and app.return_code is None
+    assert app.title == "vttui"
+
+
+async def walk_every_tab(pilot) -> str:
+    seen = []
+    for key in "12345":
+        await pilot.press(key)
+        await settle(pilot)
+        seen.append(screen_text(pilot.app))
+        assert_inert(pilot.app)
+    return "\n".join(seen)
+
+
+async def test_hostile_file_in_every_tab_renders_literally():
+    app, backend = hostile_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await search(pilot, IOCS["detected_file"])
+        text = await walk_every_tab(pilot)
+        assert "[@click=app.quit]" in text  # shown as text, not turned into an action
+        assert "[bold red on white]restyled[/]" in text
+        assert "invoicegpj.exe" in text  # bidi override stripped, letters kept in order
+        # the raw attribute tree: deep nesting and a 14,000-entry list
+        await pilot.press("2")
+        details = app.screen.query_one(DetailsTree)
+        raw = next(n for n in details.root.children if isinstance(n.data, Raw))
+        raw.expand()
+        await settle(pilot)
+        deep = next(c for c in raw.children if isinstance(c.data, Raw) and c.data.key == "zz_deep")
+        node = deep
+        for _ in range(10):
+            node.expand()
+            await pilot.pause()
+            node = node.children[0]
+        huge = next(c for c in raw.children if isinstance(c.data, Raw) and c.data.key == "zz_huge_list")
+        huge.expand()
+        await settle(pilot)
+        assert len(huge.children) == 201  # a chunk plus "more"
+        details.move_cursor(huge.children[-1])
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(huge.children) == 401
+        assert_inert(app)
+
+
+async def test_hostile_tree_pivot_and_copy():
+    app, backend = hostile_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await search(pilot, IOCS["detected_file"])
+        await pilot.press("3")
+        await settle(pilot)
+        tree = app.screen.query_one(RelationsTree)
+        for node in list(tree.root.children)[:6]:
+            if isinstance(node.data, RelNode):
+                node.expand()
+        await settle(pilot)
+        assert_inert(app)
+        obj = next(n for n in tree.root.children[0].children if isinstance(n.data, ObjNode))
+        tree.move_cursor(obj)
+        await pilot.press("y")
+        assert "\x1b" not in app.copied[-1]
+        await pilot.press("enter")
+        await settle(pilot)
+        await walk_every_tab(pilot)
+        await pilot.press("c")
+        assert all("\x1b" not in c and "\u202e" not in c for c in app.copied)
+
+
+async def test_wrong_types_everywhere_do_not_crash():
+    app, backend = hostile_app("wrong_types")
+    async with app.run_test(size=(100, 30)) as pilot:
+        for ioc in ("detected_file", "domain", "ip", "url"):
+            await search(pilot, IOCS[ioc])
+            await walk_every_tab(pilot)
+        assert app.main.current_view.obj is not None
+        assert not app.crashes
+
+
+async def test_hostile_domain_ip_and_url():
+    app, backend = hostile_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        for ioc in ("domain", "ipv6", "url"):
+            await search(pilot, IOCS[ioc])
+            text = await walk_every_tab(pilot)
+            assert "[/]" in text

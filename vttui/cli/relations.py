@@ -1,0 +1,94 @@
+"""`vttui relations IOC RELATIONSHIP`: the objects related to one object, page by page.
+
+``--limit N`` prints N items (default 10; pages of up to 40 are fetched as needed).
+When more remain, the cursor to continue from is printed on stderr as
+``next cursor: X``; pass it back with ``--cursor X``. ``--all`` walks every page up to
+``--max`` items (default 1000). Output formats as for ``vttui lookup``; JSON and raw
+give an array of the related objects.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..export import FORMATS, get_template, render
+from ..export.json_out import dump_raw
+from ..vt.client import MAX_PAGE_LIMIT, VTClient
+from ..vt.errors import InvalidArgumentError
+from ..vt.ioc import IOCType, classify
+from ..vt.relationships import Relationship, get_relationship, relationships_for
+from ..vt.refs import TYPE_LABELS
+from ..vt.sanitize import clean_line
+from . import output
+from .commands import command
+from .lookup import emit
+
+DEFAULT_LIMIT = 10
+DEFAULT_MAX = 1000
+
+
+def check_relationship(object_type: str, name: str) -> Relationship:
+    """The catalogue entry, or InvalidArgumentError listing the valid names for the type."""
+    rel = get_relationship(object_type, name)
+    if rel is None:
+        valid = ", ".join(r.name for r in relationships_for(object_type))
+        label = TYPE_LABELS.get(object_type, object_type)
+        raise InvalidArgumentError(f"{name!r} is not a relationship of a {label}; valid: {valid}.")
+    return rel
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("ioc", metavar="IOC", help="hash, URL, domain or IP (defanged is fine)")
+    p.add_argument("relationship", metavar="RELATIONSHIP", help="e.g. contacted_domains (see `vttui relationship-types`)")
+    p.add_argument("--limit", "-n", type=_positive, default=DEFAULT_LIMIT, help=f"items to print (default {DEFAULT_LIMIT})")
+    p.add_argument("--cursor", "-c", metavar="CURSOR", help="continue from a cursor printed earlier")
+    p.add_argument("--all", "-a", action="store_true", help="walk every page (up to --max items)")
+    p.add_argument("--max", type=_positive, default=DEFAULT_MAX, help=f"stop --all after this many items (default {DEFAULT_MAX})")
+    p.add_argument("--format", "-f", choices=FORMATS, default="json", help="output format (default json)")
+    p.add_argument("--template", "-t", metavar="NAME", help="trim each item's fields with a template")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (mode 0600) instead of stdout")
+
+
+@command("relations", "list the objects related to one (contacted domains, resolutions...)")(_args)
+async def relations(args: argparse.Namespace, client: VTClient) -> int:
+    template = get_template(args.template)
+    ioc = classify(args.ioc)
+    if ioc.type is IOCType.ANALYSIS:
+        raise InvalidArgumentError("Analyses have no relationships; look up the file or URL instead.")
+    rel = check_relationship(ioc.object_type, args.relationship)
+    wanted = args.max if args.all else args.limit
+    page_size = MAX_PAGE_LIMIT if args.all else min(args.limit, MAX_PAGE_LIMIT)
+    pages = client.iter_related(ioc.ref, rel.name, limit=page_size, cursor=args.cursor, max_items=wanted)
+    bar = output.Progress(f"{rel.name}")
+    items = []
+    async for item in pages:
+        items.append(item)
+        bar.step(f"{len(items)} items")
+    bar.finish()
+
+    if args.format == "raw":
+        text = dump_raw(items) + "\n"
+    else:
+        text = render(items, args.format, template=template, relationship=rel.name,
+                      source=f"{TYPE_LABELS.get(ioc.object_type, ioc.object_type)} {ioc.display}")
+    emit(text, args, client)
+
+    cursor = pages.cursor
+    if cursor:
+        if args.all:
+            output.warn(f"stopped after {len(items)} items (--max {args.max}); more remain")
+        print(f"next cursor: {clean_line(cursor)}", file=sys.stderr, flush=True)
+    elif rel.cap is not None and len(items) >= rel.cap:
+        output.warn(f"VirusTotal lists at most {rel.cap} {rel.name}; there may be more (capped, not the end)")
+    return 0
