@@ -207,7 +207,11 @@ def test_full_keeps_everything_and_essential_trims():
     assert apply_template(obj, BUILTIN_TEMPLATES["full"]) is obj
     essential = apply_template(obj, BUILTIN_TEMPLATES["essential"])["attributes"]
     assert "sha256" in essential and "last_analysis_stats" in essential
-    assert "last_analysis_results" not in essential and "exiftool" not in essential
+    assert "exiftool" not in essential
+    # each engine's verdict survives, its version and method do not
+    for name, result in essential["last_analysis_results"].items():
+        assert set(result) <= {"category", "result"}
+        assert result == {k: v for k, v in obj["attributes"]["last_analysis_results"][name].items() if k in ("category", "result")}
     assert essential["popular_threat_classification"] == {"suggested_threat_label": obj["attributes"]["popular_threat_classification"]["suggested_threat_label"]}
 
 
@@ -297,7 +301,9 @@ def test_unknown_template_in_render_is_an_error_not_a_no_op(tmp_path, monkeypatc
     monkeypatch.setenv("VTTUI_CONFIG_DIR", str(tmp_path))
     with pytest.raises(UnknownTemplateError):
         render(OBJ, "json", template="nope")
-    assert json.loads(render(OBJ, "json", template="essential"))["attributes"] == {"md5": "m", "size": 3}
+    attrs = json.loads(render(OBJ, "json", template="essential"))["attributes"]
+    assert {k: v for k, v in attrs.items() if k != "last_analysis_results"} == {"md5": "m", "size": 3}
+    assert all(set(r) <= {"category", "result"} for r in attrs["last_analysis_results"].values())
 
 
 def test_template_names_cannot_reach_outside_the_folder(tmp_path):

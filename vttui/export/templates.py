@@ -173,7 +173,9 @@ def _builtin(name: str, description: str, rules: dict[str, dict[str, list[str]]]
     return Template(name, description, {t: Rule(tuple(r.get("keep", ())), tuple(r.get("drop", ()))) for t, r in rules.items()})
 
 
-_VERDICT = ["last_analysis_stats", "last_analysis_date", "reputation", "total_votes", "tags"]
+_VERDICT = ["last_analysis_stats", "last_analysis_date", "reputation", "total_votes", "tags",
+            # which engines said what (the Markdown report lists the ones that flagged it)
+            "last_analysis_results.*.category", "last_analysis_results.*.result"]
 
 BUILTIN_TEMPLATES: dict[str, Template] = {
     t.name: t

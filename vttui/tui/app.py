@@ -180,14 +180,13 @@ class VTApp(App):
         main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
         if main is None:
             return
-        yield SystemCommand("Search", "Focus the search bar (/)", main.action_focus_search)
-        yield SystemCommand("Back", "Go back along the pivot trail (backspace)", main.action_back)
-        yield SystemCommand("Forward", "Go forward along the pivot trail (alt+right)", main.action_forward)
-        for key, tab in enumerate(("detections", "details", "relations", "comments", "votes"), start=1):
-            yield SystemCommand(f"Show {tab}", f"Switch to the {tab.title()} tab ({key})", lambda t=tab: main.action_show_tab(t))
-        yield SystemCommand("Copy id", "Copy the current object's id (c)", main.action_copy_id)
-        yield SystemCommand("Copy value", "Copy the value under the cursor (y)", main.action_copy_value)
-        yield SystemCommand("Reload", "Fetch a fresh copy of the report, bypassing the cache (ctrl+r)", main.action_reload)
+        seen: set[str] = set()
+        for binding in MainScreen.BINDINGS:
+            if not isinstance(binding, Binding) or not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            keys = self.get_key_display(binding)
+            yield SystemCommand(binding.description, f"Key: {keys}", lambda a=binding.action: self.run_action(a, main))
         yield SystemCommand("Keys", "Show every key (?)", self.action_help)
         for ioc in self.recent:
             yield SystemCommand(f"Open {T.plain(ioc.display, 70)}", f"Recent {ioc.label}", lambda i=ioc: main.open_ioc(i))

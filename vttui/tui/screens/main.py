@@ -20,6 +20,8 @@ from ...vt.ioc import IOC
 from ...vt.refs import TYPE_LABELS, ObjectRef
 from .. import text as T
 from ..history import Entry, Navigator, Via
+from .actions import ACTION_BINDINGS, ActionsMixin
+from ..widgets.analyses import AnalysesPanel
 from ..widgets.relations import RelationsTree
 from ..widgets.report import TABS, ReportLoaded, ReportView
 from ..widgets.search import SearchBar, describe
@@ -47,7 +49,7 @@ class InfoLine(Static):
     """
 
 
-class MainScreen(Screen):
+class MainScreen(ActionsMixin, Screen):
     BINDINGS = [
         Binding("slash", "focus_search", "Search"),
         Binding("ctrl+l", "focus_search", "Search", show=False),
@@ -62,6 +64,7 @@ class MainScreen(Screen):
         Binding("c", "copy_id", "Copy id"),
         Binding("y", "copy_value", "Copy value"),
         Binding("ctrl+r", "reload", "Reload (fresh)", show=False),
+        *ACTION_BINDINGS,
     ]
 
     DEFAULT_CSS = """
@@ -83,6 +86,7 @@ class MainScreen(Screen):
         yield InfoLine(id="info")
         with ContentSwitcher(id="views", initial="empty"):
             yield Static(Text(WELCOME), id="empty")
+        yield AnalysesPanel(id="analyses")
         yield StatusLine(id="status")
         yield Footer()
 
@@ -101,13 +105,15 @@ class MainScreen(Screen):
         self.open_ioc(message.ioc)
 
     def on_search_bar_choose(self, message: SearchBar.Choose) -> None:
-        from .pick import PickIOCScreen
+        from .pick import PickScreen, ioc_labels
 
-        def chosen(ioc: IOC | None) -> None:
-            if ioc is not None:
-                self.open_ioc(ioc)
+        iocs = message.iocs
 
-        self.app.push_screen(PickIOCScreen(message.iocs), chosen)
+        def chosen(index: int | None) -> None:
+            if index is not None:
+                self.open_ioc(iocs[index])
+
+        self.app.push_screen(PickScreen(f"{len(iocs)} indicators in the pasted text", ioc_labels(iocs)), chosen)
 
     def on_search_bar_leave(self, message: SearchBar.Leave) -> None:
         self._hint = None

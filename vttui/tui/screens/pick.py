@@ -1,4 +1,4 @@
-"""Pick one of several indicators found in a pasted block of text."""
+"""Pick one item from a list: indicators found in a pasted block, sandbox reports..."""
 
 from __future__ import annotations
 
@@ -14,30 +14,40 @@ from ...vt.ioc import IOC
 from .. import text as T
 
 
-class PickIOCScreen(ModalScreen[IOC | None]):
+class PickScreen(ModalScreen[int | None]):
+    """Dismisses with the index of the chosen item, or None."""
+
     DEFAULT_CSS = """
-    PickIOCScreen { align: center middle; }
-    PickIOCScreen > Vertical { width: 90; max-width: 95%; height: auto; max-height: 90%; border: thick $primary; background: $surface; padding: 0 1; }
-    PickIOCScreen OptionList { height: auto; max-height: 20; }
+    PickScreen { align: center middle; }
+    PickScreen > Vertical { width: 90; max-width: 95%; height: auto; max-height: 90%; border: thick $primary; background: $surface; padding: 0 1; }
+    PickScreen OptionList { height: auto; max-height: 20; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, iocs: list[IOC]) -> None:
+    def __init__(self, title: str, labels: list[Text]) -> None:
         super().__init__()
-        self.iocs = iocs
+        self.title_text = title
+        self.labels = labels
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(f"{len(self.iocs)} indicators in the pasted text: pick one (enter), escape to cancel", style="bold"))
-            options = []
-            for ioc in self.iocs:
-                label = Text(f"{ioc.label:<8} ", style="bold")
-                label.append_text(T.safe(ioc.display, max_len=150))
-                options.append(Option(label))
-            yield OptionList(*options)
+            yield Static(Text(f"{self.title_text}: pick one (enter), escape to cancel", style="bold"))
+            yield OptionList(*(Option(label) for label in self.labels))
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.iocs[event.option_index])
+        self.dismiss(event.option_index)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def ioc_labels(iocs: list[IOC]) -> list[Text]:
+    labels = []
+    for ioc in iocs:
+        label = Text(f"{ioc.label:<8} ", style="bold")
+        label.append_text(T.safe(ioc.display, max_len=150))
+        labels.append(label)
+    return labels

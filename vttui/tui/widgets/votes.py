@@ -42,7 +42,9 @@ class VotesPane(PagedPane):
         yield table
 
     def show_tally(self, obj: VTObject) -> None:
-        harmless, malicious = obj.votes
+        self.show_tally_counts(*obj.votes)
+
+    def show_tally_counts(self, harmless: int, malicious: int) -> None:
         text = Text("Community: ", style="bold")
         text.append(f"{harmless} harmless", style="green")
         text.append(" · ")

@@ -1,0 +1,310 @@
+"""Acting on VirusTotal from the main screen: upload, scan, re-analyse, follow analyses,
+comment, vote, download, export.
+
+Every write asks first (uploads show the sharing warning), shows its result where the
+user is looking, and is never resent by itself when its effect is unknown.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual.binding import Binding
+
+from ...vt.errors import VTError
+from ...vt.ioc import IOCType, try_classify
+from ...vt.models import URL, Analysis, AnalysisStats, FileBehaviour, wrap
+from ...vt.refs import TYPE_LABELS, ObjectRef
+from ...vt.samples import url_question
+from .. import text as T
+from ..widgets.analyses import AnalysesPanel, Tracked
+from .confirm import ConfirmScreen
+
+SUBMIT = Binding.Group("Submit", compact=True)
+TALK = Binding.Group("Comment/vote", compact=True)
+FETCH = Binding.Group("Download", compact=True)
+EXPORT = Binding.Group("Export", compact=True)
+
+ACTION_BINDINGS = [
+    Binding("u", "upload", "Upload a file", group=SUBMIT),
+    Binding("s", "scan_url", "Scan a URL", group=SUBMIT),
+    Binding("a", "reanalyse", "Re-analyse", group=SUBMIT),
+    Binding("w", "comment", "Write a comment", group=TALK),
+    Binding("v", "vote", "Vote", group=TALK),
+    Binding("D", "download", "Download sample", group=FETCH),
+    Binding("P", "pcap", "Download PCAP", group=FETCH),
+    Binding("e", "export", "Export report", group=EXPORT),
+    Binding("E", "export_trail", "Export trail", group=EXPORT),
+    Binding("t", "analyses", "Analyses"),
+]
+
+#: Seconds before the first poll of an analysis (the demo completes fast; VirusTotal not).
+FIRST_POLL = 5.0
+DEMO_FIRST_POLL = 1.0
+POLL_TIMEOUT = 900.0
+
+
+class ActionsMixin:
+    """Mixed into MainScreen (which provides current_view, open_ref, nav)."""
+
+    # --- helpers ---------------------------------------------------------------------
+
+    def _need_object(self, *types: str):
+        view = self.current_view
+        if view is None or view.obj is None:
+            self.app.notify("Open a report first (press / to search).", severity="warning", timeout=3)
+            return None
+        if types and view.ref.type not in types:
+            names = " or ".join(TYPE_LABELS.get(t, t) + "s" for t in types)
+            self.app.notify(f"Only {names} can do that; this is a {TYPE_LABELS.get(view.ref.type, view.ref.type)}.", severity="warning", timeout=4)
+            return None
+        return view
+
+    def _confirm(self, title: str, body: str | Text, then, *, yes: str = "Yes") -> None:
+        def answer(ok: bool | None) -> None:
+            if ok:
+                then()
+
+        self.app.push_screen(ConfirmScreen(title, body if isinstance(body, Text) else Text(body), yes=yes), answer)
+
+    # --- submissions -----------------------------------------------------------------
+
+    def action_upload(self) -> None:
+        from .upload import UploadScreen
+
+        def done(result: Any) -> None:
+            if not result:
+                return
+            if result[0] == "open":
+                self.open_ref(ObjectRef("file", result[1]))
+            elif result[0] == "analysis":
+                _kind, analysis, plan = result
+                self.track(analysis.get("id", ""), f"upload {plan.name}", ObjectRef("file", plan.digest.sha256))
+
+        self.app.push_screen(UploadScreen(), done)
+
+    def action_scan_url(self) -> None:
+        from .scan import ScanURLScreen
+
+        initial = ""
+        view = self.current_view
+        if view is not None and isinstance(view.obj, URL):
+            initial = view.obj.url
+        else:
+            typed = try_classify(self.query_one("SearchBar").value)
+            if typed is not None and typed.type is IOCType.URL:
+                initial = typed.value
+
+        def chosen(url: str | None) -> None:
+            if url:
+                self._confirm("Scan URL", url_question(url), lambda: self._submit_url(url), yes="Scan")
+
+        self.app.push_screen(ScanURLScreen(initial), chosen)
+
+    def _submit_url(self, url: str) -> None:
+        async def run() -> None:
+            try:
+                analysis = await self.app.client.scan_url(url)
+            except VTError as exc:
+                self.app.notify(exc.message, title="Scan failed", severity="error", markup=False, timeout=8)
+                return
+            self.track(analysis.get("id", ""), f"scan {T.plain(url, 60)}", None)
+
+        self.run_worker(run(), group="submit", exit_on_error=False)
+
+    def action_reanalyse(self) -> None:
+        view = self._need_object("file", "url")
+        if view is None:
+            return
+        ref, title = view.ref, view.obj.title
+
+        def go() -> None:
+            async def run() -> None:
+                try:
+                    analysis = await self.app.client.reanalyse(ref)
+                except VTError as exc:
+                    self.app.notify(exc.message, title="Re-analysis failed", severity="error", markup=False, timeout=8)
+                    return
+                self.track(analysis.get("id", ""), f"re-analyse {T.plain(title, 60)}", ref)
+
+            self.run_worker(run(), group="submit", exit_on_error=False)
+
+        self._confirm("Re-analyse", f"Ask VirusTotal to scan this {TYPE_LABELS.get(ref.type, ref.type)} again?\n{T.plain(title, 100)}\n\nThe new analysis is public and uses one request now, plus a few to follow it.", go, yes="Re-analyse")
+
+    # --- following analyses ------------------------------------------------------------
+
+    def track(self, analysis_id: str, label: str, item: ObjectRef | None) -> None:
+        if not analysis_id:
+            self.app.notify("VirusTotal accepted it but sent no analysis id to follow.", severity="warning")
+            return
+        tracked = Tracked(analysis_id, label, item=item, nav_index=self.nav.index)
+        panel = self.query_one(AnalysesPanel)
+        panel.add(tracked)
+        self.app.notify(f"Submitted: following analysis {T.plain(analysis_id, 40)}", timeout=3, markup=False)
+        self.run_worker(self._follow(tracked), group=f"analysis-{analysis_id}", exit_on_error=False)
+
+    async def _follow(self, tracked: Tracked) -> None:
+        panel = self.query_one(AnalysesPanel)
+        first = DEMO_FIRST_POLL if getattr(self.app, "demo", False) else FIRST_POLL
+
+        def update(body: dict) -> None:
+            analysis = Analysis.from_reply(body)
+            tracked.polls += 1
+            tracked.status = analysis.status or tracked.status
+            tracked.stats = analysis.stats
+            if analysis.item_ref is not None:
+                tracked.item = analysis.item_ref
+            panel.refresh_items()
+
+        try:
+            await self.app.client.wait_for_analysis(tracked.analysis_id, first_delay=first, timeout=POLL_TIMEOUT, on_update=update)
+        except VTError as exc:
+            tracked.error = exc.message
+            panel.refresh_items()
+            self.app.notify(exc.message, title="Analysis", severity="warning", markup=False, timeout=8)
+            return
+        except Exception as exc:  # never a traceback
+            tracked.error = f"unexpected {type(exc).__name__}"
+            panel.refresh_items()
+            return
+        tracked.status = "completed"
+        panel.refresh_items()
+        self._analysis_done(tracked)
+
+    def _analysis_done(self, tracked: Tracked) -> None:
+        stats = tracked.stats or AnalysisStats()
+        item = tracked.item
+        summary = f"{tracked.label}: {stats.ratio_text} flagged it"
+        if item is None:
+            self.app.notify(f"Analysis complete. {summary}", markup=False)
+            return
+        refreshed = False
+        for view in list(self.live.values()):
+            if view.ref == item or self.app.client.canonical_ref(view.ref) == self.app.client.canonical_ref(item):
+                view.load()  # the client dropped the stale report: this fetches the fresh one
+                refreshed = True
+        current = self.current_view
+        if current is not None and refreshed and current.ref == item:
+            self.app.notify(f"Analysis complete, report refreshed. {summary}", markup=False)
+        elif self.nav.index == tracked.nav_index and self.app.screen is self:
+            self.open_ref(item)
+            self.app.notify(f"Analysis complete: opened the fresh report. {summary}", markup=False)
+        else:
+            self.app.notify(f"Analysis complete. {summary}. Press t, then enter, to open it.", markup=False, timeout=10)
+
+    def on_analyses_panel_open_item(self, message: AnalysesPanel.OpenItem) -> None:
+        if message.tracked.item is not None:
+            self.open_ref(message.tracked.item)
+
+    def action_analyses(self) -> None:
+        panel = self.query_one(AnalysesPanel)
+        if not panel.items:
+            self.app.notify("No analyses followed yet: upload (u), scan a URL (s) or re-analyse (a).", timeout=4)
+            return
+        panel.focus()
+
+    # --- comments and votes --------------------------------------------------------------
+
+    def action_comment(self) -> None:
+        view = self._need_object("file", "url", "domain", "ip_address")
+        if view is None:
+            return
+        from ..widgets.comments import CommentsPane
+        from .comment import CommentScreen
+
+        def done(created: dict | None) -> None:
+            if created:
+                pane = view.query_one(CommentsPane)
+                if pane.started:
+                    pane.prepend(created)
+                self.app.notify("Comment posted; it is at the top of the Comments tab.", timeout=4)
+                view.show_tab("comments")
+
+        self.app.push_screen(CommentScreen(view.ref, view.obj.title), done)
+
+    def action_vote(self) -> None:
+        view = self._need_object("file", "url", "domain", "ip_address")
+        if view is None:
+            return
+        from ..widgets.votes import VotesPane
+        from .comment import VoteScreen
+
+        def done(vote: dict | None) -> None:
+            if vote:
+                verdict = wrap(vote).attr("verdict") or "?"
+                pane = view.query_one(VotesPane)
+                harmless, malicious = view.obj.votes
+                if verdict == "malicious":
+                    malicious += 1
+                elif verdict == "harmless":
+                    harmless += 1
+                pane.show_tally_counts(harmless, malicious)
+                if pane.started:
+                    pane.prepend(vote)
+                self.app.notify(f"Voted {verdict}.", timeout=3)
+
+        self.app.push_screen(VoteScreen(view.ref, view.obj.title), done)
+
+    # --- downloads -------------------------------------------------------------------------
+
+    def action_download(self) -> None:
+        view = self._need_object("file")
+        if view is None:
+            return
+        from .download import DownloadScreen
+
+        self.app.push_screen(DownloadScreen(view.ref.id, view.obj.title), self._downloaded)
+
+    def _downloaded(self, path: Path | None) -> None:
+        if path:
+            self.app.notify(f"Saved to {path}", timeout=6, markup=False)
+
+    def action_pcap(self) -> None:
+        view = self._need_object("file")
+        if view is None:
+            return
+        ref, title = view.ref, view.obj.title
+
+        async def run() -> None:
+            try:
+                page = await self.app.client.get_related(ref, "behaviours", limit=40)
+            except VTError as exc:
+                self.app.notify(exc.message, severity="error", markup=False)
+                return
+            with_pcap = [FileBehaviour(item) for item in page.items if wrap(item).attr("has_pcap")]
+            if not with_pcap:
+                self.app.notify("No sandbox report of this file has a network capture.", timeout=4)
+                return
+            from .download import DownloadScreen
+            from .pick import PickScreen
+
+            def picked(index: int | None) -> None:
+                if index is not None:
+                    behaviour = with_pcap[index]
+                    self.app.push_screen(DownloadScreen(behaviour.id, f"{title} ({behaviour.sandbox_name})", kind="pcap"), self._downloaded)
+
+            labels = [Text.assemble((b.sandbox_name or "sandbox", "bold"), "  ", T.safe(b.id, "dim", 90)) for b in with_pcap]
+            self.app.push_screen(PickScreen("Sandbox reports with a PCAP", labels), picked)
+
+        self.run_worker(run(), group="pcap", exit_on_error=False)
+
+    # --- exports ---------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        view = self._need_object()
+        if view is None:
+            return
+        from .export import ExportScreen
+
+        name = f"{view.ref.type}-{T.plain(view.ref.id, 24).replace('/', '_')}"
+        self.app.push_screen(ExportScreen(view.obj.raw, name))
+
+    def action_export_trail(self) -> None:
+        if not len(self.app.trail):
+            self.app.notify("Nothing visited yet: the trail is empty.", timeout=3)
+            return
+        from .export import TrailExportScreen
+
+        self.app.push_screen(TrailExportScreen(self.app.trail))

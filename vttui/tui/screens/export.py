@@ -1,0 +1,160 @@
+"""Export the current object, or the investigation trail: pick a format (and a template),
+then write a file (mode 0600) or copy to the clipboard. The API key is redacted from
+whatever leaves the app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Select, Static
+
+from ...config import config_dir
+from ...export import FORMAT_EXTENSIONS, FORMATS, get_template, load_templates, redact, render
+from ...export.files import write_atomic
+from ...export.trail_export import TRAIL_FORMATS, export_trail
+from ...vt.errors import VTError
+from .. import text as T
+from .dialog import Dialog
+
+TRAIL_EXTENSIONS = {"markdown": "md", "json": "json", "dot": "dot", "mermaid": "mmd"}
+
+
+class _ExportBase(Dialog):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save", show=False),
+        Binding("ctrl+y", "copy", "Copy", show=False),
+    ]
+    formats: tuple[str, ...] = ()
+
+    def __init__(self, default_name: str) -> None:
+        super().__init__()
+        self.default_name = default_name
+
+    def buttons(self) -> ComposeResult:
+        yield Static("", classes="status")
+        with Horizontal(classes="buttons"):
+            yield Button("Cancel (esc)", id="cancel")
+            yield Button("Copy to clipboard (ctrl+y)", id="copy")
+            yield Button("Save file (ctrl+s)", id="save", variant="primary")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        {"save": self.action_save, "copy": self.action_copy}.get(event.button.id or "", self.action_cancel)()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "format":
+            path = self.query_one("#path", Input)
+            stem = Path(path.value).with_suffix("")
+            path.value = f"{stem}.{self.extension()}"
+
+    def extension(self) -> str:  # pragma: no cover - overridden
+        return "txt"
+
+    def produce(self) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _safe_produce(self) -> str | None:
+        try:
+            text = self.produce()
+        except VTError as exc:
+            self.set_status(exc.message, error=True)
+            return None
+        except Exception as exc:  # a bad template or odd data: say so, keep the dialog
+            self.set_status(f"Could not export: {type(exc).__name__}: {exc}", error=True)
+            return None
+        key = getattr(self.app.client, "api_key", None)
+        return redact(text, key) if key else text
+
+    def action_save(self) -> None:
+        text = self._safe_produce()
+        if text is None:
+            return
+        target = Path(self.query_one("#path", Input).value.strip()).expanduser()
+        if target.exists() and not target.is_file():
+            self.set_status(f"{target} is not a file.", error=True)
+            return
+        try:
+            path = write_atomic(target, text)
+        except VTError as exc:
+            self.set_status(exc.message, error=True)
+            return
+        self.app.notify(f"Saved {len(text):,} characters to {path}", markup=False)
+        self.dismiss(path)
+
+    def action_copy(self) -> None:
+        text = self._safe_produce()
+        if text is None:
+            return
+        self.app.copy(text, f"{self.query_one('#format', Select).value} export ({len(text):,} characters)")
+        self.dismiss("clipboard")
+
+
+class ExportScreen(_ExportBase):
+    """Export one object (its raw reply is what ``raw`` writes)."""
+
+    def __init__(self, obj: dict[str, Any], default_name: str) -> None:
+        super().__init__(default_name)
+        self.obj = obj
+
+    def compose(self) -> ComposeResult:
+        try:
+            templates = load_templates(config_dir())
+        except VTError as exc:
+            templates = {}
+            self._template_error = exc.message
+        else:
+            self._template_error = None
+        with Vertical():
+            yield Static("Export this report", classes="title")
+            yield Static(Text("Format", style="dim"))
+            yield Select([(f, f) for f in FORMATS], value="markdown", allow_blank=False, id="format")
+            yield Static(Text("Template (which fields)", style="dim"))
+            options = [(f"{name}: {t.description}"[:80], name) for name, t in templates.items()] or [("full", "full")]
+            yield Select(options, value="essential" if "essential" in templates else options[0][1], allow_blank=False, id="template")
+            yield Static(Text("File", style="dim"))
+            yield Input(f"{self.default_name}.md", id="path")
+            yield from self.buttons()
+
+    def on_mount(self) -> None:
+        if self._template_error:
+            self.set_status(self._template_error, error=True)
+        self.query_one("#format", Select).focus()
+
+    def extension(self) -> str:
+        return FORMAT_EXTENSIONS.get(str(self.query_one("#format", Select).value), ".txt").lstrip(".")
+
+    def produce(self) -> str:
+        fmt = str(self.query_one("#format", Select).value)
+        template = None if fmt == "raw" else get_template(str(self.query_one("#template", Select).value), config_dir())
+        return render(self.obj, fmt, template=template)
+
+
+class TrailExportScreen(_ExportBase):
+    """Export the investigation trail: visits with verdicts and the pivots between them."""
+
+    def __init__(self, trail, default_name: str = "vttui-trail") -> None:
+        super().__init__(default_name)
+        self.trail = trail
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(f"Export the investigation trail ({len(self.trail)} objects, {len(self.trail.pivots)} pivots)", classes="title")
+            yield Static(Text("Format", style="dim"))
+            yield Select([(f, f) for f in TRAIL_FORMATS], value="markdown", allow_blank=False, id="format")
+            yield Static(Text("File", style="dim"))
+            yield Input(f"{self.default_name}.md", id="path")
+            yield from self.buttons()
+
+    def on_mount(self) -> None:
+        self.query_one("#format", Select).focus()
+
+    def extension(self) -> str:
+        return TRAIL_EXTENSIONS.get(str(self.query_one("#format", Select).value), "txt")
+
+    def produce(self) -> str:
+        return export_trail(self.trail, str(self.query_one("#format", Select).value))

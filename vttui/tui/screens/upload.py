@@ -1,0 +1,233 @@
+"""Upload a file: pick it, see its size and sha256 and the sharing warning, reuse an
+existing report when VirusTotal already has it, then upload with progress (cancellable).
+
+Uploads are shared with the security community, so the upload only starts on an
+explicit "Upload" after the warning; hashing and streaming read from disk in chunks,
+so memory stays flat for a 650 MB file.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.suggester import Suggester
+from textual.widgets import Button, DirectoryTree, Input, ProgressBar, Static
+from textual.worker import Worker
+
+from ...vt.errors import VTError
+from ...vt.models import wrap
+from ...vt.samples import UploadPlan, find_known_file, human_size, plan_upload
+from .. import text as T
+from .dialog import Dialog
+
+SHARING_WARNING = (
+    "Files you upload are shared with the security community: VirusTotal keeps them and "
+    "premium users can download them. Do not upload anything confidential."
+)
+
+
+class PathSuggester(Suggester):
+    """Completes file system paths as you type (accept with → or end)."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if not value:
+            return None
+        expanded = os.path.expanduser(value)
+        directory, prefix = os.path.split(expanded)
+        try:
+            names = sorted(os.listdir(directory or "."))
+        except OSError:
+            return None
+        for name in names:
+            if name.startswith(prefix) and name != prefix:
+                full = os.path.join(directory, name)
+                suffix = "/" if os.path.isdir(full) else ""
+                return value + name[len(prefix):] + suffix
+        return None
+
+
+class UploadScreen(Dialog):
+    """Dismisses with ("analysis", descriptor, plan), ("open", sha256) or None."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+u", "upload", "Upload", show=False),
+    ]
+
+    def __init__(self, start: Path | None = None) -> None:
+        super().__init__()
+        self.start = start or Path.cwd()
+        self.plan: UploadPlan | None = None
+        self.known: dict | None = None
+        self.stage = "pick"
+        self._upload_worker: Worker | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Upload a file to VirusTotal", classes="title")
+            yield Input(placeholder="path to the file (tab/→ completes)", suggester=PathSuggester(), id="path")
+            yield DirectoryTree(self.start, id="tree")
+            yield Static("", id="facts")
+            yield Static(Text(SHARING_WARNING, style="italic"), classes="warning")
+            yield ProgressBar(total=100, show_eta=False, id="progress")
+            yield Static("", classes="status")
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel (esc)", id="cancel")
+                yield Button("Open existing report", id="open", variant="success")
+                yield Button("Check file", id="check", variant="primary")
+                yield Button("Upload (ctrl+u)", id="upload", variant="warning")
+
+    def on_mount(self) -> None:
+        self.query_one(DirectoryTree).styles.height = 6
+        self.query_one("#progress").display = False
+        self.query_one("#open").display = False
+        self.query_one("#upload").display = False
+        self.query_one("#path", Input).focus()
+
+    # --- picking ---------------------------------------------------------------------
+
+    def on_directory_tree_file_selected(self, event: DirectoryTree.FileSelected) -> None:
+        event.stop()
+        self.query_one("#path", Input).value = str(event.path)
+        self._check(str(event.path))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._check(event.value)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if self.stage in ("ready", "known"):
+            self._reset()
+
+    def _reset(self) -> None:
+        self.query_one(DirectoryTree).display = True
+        self.stage = "pick"
+        self.plan = None
+        self.known = None
+        self.query_one("#upload").display = False
+        self.query_one("#open").display = False
+        self.query_one("#check").display = True
+        self.query_one("#facts", Static).update("")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        button = event.button.id
+        if button == "cancel":
+            self.action_cancel()
+        elif button == "check":
+            self._check(self.query_one("#path", Input).value)
+        elif button == "upload":
+            self.action_upload()
+        elif button == "open" and self.plan is not None:
+            self.dismiss(("open", self.plan.digest.sha256))
+
+    def _check(self, value: str) -> None:
+        if not value.strip():
+            self.set_status("Type a path or pick a file in the tree.", error=True)
+            return
+        if self.stage in ("hashing", "uploading"):
+            return
+        self.stage = "hashing"
+        self._plan(value.strip())
+
+    @work(group="upload-plan", exclusive=True, exit_on_error=False)
+    async def _plan(self, value: str) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = True
+        bar.update(total=100, progress=0)
+        self.set_status("Reading and hashing the file…")
+
+        def progress(done: int, total: int | None) -> None:
+            if total:
+                bar.update(total=total, progress=done)
+
+        try:
+            plan = await plan_upload(value, progress=progress)
+        except VTError as exc:
+            self.stage = "pick"
+            bar.display = False
+            self.set_status(exc.message, error=True)
+            return
+        self.plan = plan
+        self.query_one(DirectoryTree).display = False  # room for the facts on small terminals
+        facts = Text()
+        facts.append("File    ", style="dim")
+        facts.append_text(T.safe(plan.name))
+        facts.append("\nSize    ", style="dim")
+        facts.append(human_size(plan.digest.size))
+        facts.append("\nSHA-256 ", style="dim")
+        facts.append(plan.digest.sha256)
+        facts.append("\nRoute   ", style="dim")
+        facts.append("direct upload" if plan.route == "direct" else "large file: through a single-use upload URL")
+        self.query_one("#facts", Static).update(facts)
+        self.set_status("Checking whether VirusTotal already has it (one lookup)…")
+        try:
+            known = await find_known_file(self.app.client, plan.digest.sha256)
+        except VTError as exc:
+            known = None
+            self.set_status(f"Could not check first ({exc.message}); you can still upload.", error=True)
+        bar.display = False
+        self.known = known
+        self.query_one("#check").display = False
+        self.query_one("#upload").display = True
+        if known is not None:
+            obj = wrap(known)
+            self.stage = "known"
+            self.query_one("#open").display = True
+            msg = Text("VirusTotal already knows this file: ", style="bold green")
+            msg.append_text(T.badge(obj.stats))
+            msg.append(" Open its report instead of spending an upload, or upload anyway to re-scan.")
+            self.set_status(msg)
+            self.query_one("#open", Button).focus()
+        else:
+            self.stage = "ready"
+            self.set_status(Text("Not on VirusTotal yet. Press Upload to share it and start an analysis.", style="bold"))
+            self.query_one("#upload", Button).focus()
+
+    # --- uploading -------------------------------------------------------------------
+
+    def action_upload(self) -> None:
+        if self.plan is None or self.stage not in ("ready", "known"):
+            return
+        self.stage = "uploading"
+        self.query_one("#upload").display = False
+        self.query_one("#open").display = False
+        self._upload_worker = self._upload(self.plan)
+
+    @work(group="upload", exclusive=True, exit_on_error=False)
+    async def _upload(self, plan: UploadPlan) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = True
+        bar.update(total=plan.digest.size, progress=0)
+        started = time.monotonic()
+
+        def progress(done: int, total: int | None) -> None:
+            elapsed = max(time.monotonic() - started, 1e-3)
+            bar.update(total=total or plan.digest.size, progress=done)
+            self.set_status(f"Uploading: {human_size(done)} of {human_size(total or plan.digest.size)}, {human_size(done / elapsed)}/s. Escape cancels.")
+
+        self.set_status("Starting the upload…")
+        try:
+            analysis = await self.app.client.upload_file(plan.path, progress=progress)
+        except VTError as exc:
+            self.stage = "ready"
+            bar.display = False
+            self.query_one("#upload").display = True
+            self.set_status(exc.message, error=True)
+            return
+        self.dismiss(("analysis", analysis, plan))
+
+    def action_cancel(self) -> None:
+        if self.stage == "uploading" and self._upload_worker is not None:
+            self._upload_worker.cancel()
+            self.app.notify("Upload cancelled; nothing was submitted unless it had finished.", timeout=4)
+        self.dismiss(None)
