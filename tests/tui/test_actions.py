@@ -35,8 +35,12 @@ def posts(backend) -> list[str]:
     return [path for method, path in backend.requests if method == "POST"]
 
 
-async def wait_for(pilot, predicate, tries: int = 100) -> None:
-    for _ in range(tries):
+async def wait_for(pilot, predicate, seconds: float = 30.0) -> None:
+    """Poll the app until ``predicate`` holds (a generous bound: the machine may be busy)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         if predicate():
             return
         await pilot.pause(0.05)

@@ -10,15 +10,18 @@ Exit codes (documented in the README): 0 ok, 1 unexpected error, 2 invalid input
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 from collections.abc import Sequence
 
-from .. import __version__
 from ..vt.errors import EXIT_CODES, ErrorKind, VTError
 from . import output
-from .commands import COMMANDS, build_parser, run_command
+
+#: Subcommand names, known without importing them (the TUI starts faster that way).
+COMMAND_NAMES = frozenset({
+    "lookup", "relations", "templates", "relationship-types", "submit", "reanalyse", "analysis",
+    "comment", "comments", "vote", "votes", "download", "pcap", "quota",
+})
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -42,8 +45,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: list[str]) -> int:
     first = next((a for a in argv if not a.startswith("-")), None)
-    parser = build_parser()
-    if first in COMMANDS or any(a in ("-h", "--help", "--version") for a in argv[:1]):
+    if first in COMMAND_NAMES or any(a in ("-h", "--help", "--version") for a in argv[:1]):
+        import asyncio
+
+        from .commands import build_parser, run_command
+
+        parser = build_parser()
         args = parser.parse_args(argv)
         if args.command is None:
             parser.print_help()
@@ -57,10 +64,10 @@ def _main(argv: list[str]) -> int:
                 raise
             output.error(f"unexpected {type(exc).__name__}: {exc} (set VTTUI_DEBUG=1 for details)")
             return EXIT_INTERNAL
-    return _run_tui(argv, parser)
+    return _run_tui(argv)
 
 
-def _run_tui(argv: list[str], parser) -> int:
+def _run_tui(argv: list[str]) -> int:
     import argparse
 
     tui = argparse.ArgumentParser(prog="vttui", add_help=False)
@@ -68,8 +75,7 @@ def _run_tui(argv: list[str], parser) -> int:
     tui.add_argument("--demo", action="store_true")
     args, unknown = tui.parse_known_args(argv)
     if unknown:
-        parser.print_usage(sys.stderr)
-        output.error(f"unrecognised arguments: {' '.join(unknown)}")
+        output.error(f"unrecognised arguments: {' '.join(unknown)} (see vttui --help)")
         return EXIT_CODES[ErrorKind.INVALID]
     try:
         from ..tui.app import run_app

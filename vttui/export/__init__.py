@@ -31,7 +31,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..vt.errors import ErrorKind, VTError
-from . import csv_out, json_out, markdown, xml_out
 from .templates import (
     BUILTIN_TEMPLATES,
     Template,
@@ -100,6 +99,8 @@ def render(
     label a list in Markdown and XML.
     """
     _check(fmt)
+    from . import csv_out, json_out, markdown, xml_out  # only when exporting: keeps start-up light
+
     if fmt == "raw":
         return json_out.dump_raw(value) + "\n"
     template = get_template(template)
@@ -126,6 +127,8 @@ def render(
 def render_batch(values: Iterable[Any], fmt: str, *, template: Template | str | None = None) -> str:
     """Several looked-up objects as one document in ``fmt`` (input order kept)."""
     _check(fmt)
+    from . import csv_out, json_out, markdown, xml_out
+
     values = list(values)
     if fmt == "raw":
         return json_out.dump_raw(values) + "\n"

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from ..vt.models import VTObject
 from ..vt.refs import ObjectRef
+
+if TYPE_CHECKING:
+    from ..vt.models import VTObject
 
 
 class _Via(Protocol):
@@ -62,7 +64,7 @@ class Trail:
             self.pivots.append(Pivot(via.source, via.relationship, visit.ref, dt.datetime.now(dt.UTC)))
         return visit
 
-    def loaded(self, entry: Any, obj: VTObject) -> None:
+    def loaded(self, entry: Any, obj: "VTObject") -> None:
         """The object arrived: record its verdict and its canonical id (sha256)."""
         requested = entry.ref
         canonical = obj.ref if obj.id else requested

@@ -13,13 +13,17 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from typing import TYPE_CHECKING
+
 from ..config import Settings, load_settings, mask_key
 from ..export.trail import Trail
-from ..vt.client import VTClient
 from ..vt.errors import ConfigError, VTError
-from ..vt.ioc import IOC, try_classify
 from . import text as T
 from .screens.main import MainScreen
+
+if TYPE_CHECKING:
+    from ..vt.client import VTClient
+    from ..vt.ioc import IOC
 
 
 class VTApp(App):
@@ -61,7 +65,7 @@ class VTApp(App):
         self.strict = bool(os.environ.get("VTTUI_STRICT")) if strict is None else strict
         self.crashes: list[BaseException] = []
         self.copied: list[str] = []
-        self.recent: list[IOC] = []
+        self.recent: list["IOC"] = []
         self.trail = Trail()
         self.api_key_entered: str | None = None
         self._owns_client = client is None
@@ -74,6 +78,10 @@ class VTApp(App):
     def on_mount(self) -> None:
         if self.demo:
             self.sub_title = "DEMO DATA (offline)"
+        # The search bar is usable at once; the client (httpx, the demo data) comes next.
+        self.call_after_refresh(self._start)
+
+    def _start(self) -> None:
         if self.client is None:
             if self.demo or self.settings.api_key:
                 self._start_client(self.demo)
@@ -116,6 +124,8 @@ class VTApp(App):
 
     def _open_initial(self) -> None:
         if self.initial_ioc:
+            from ..vt.ioc import try_classify
+
             ioc = try_classify(self.initial_ioc)
             if ioc is None:
                 from ..vt.ioc import extract
@@ -148,7 +158,7 @@ class VTApp(App):
 
     # --- shared services -------------------------------------------------------------------
 
-    def remember_ioc(self, ioc: IOC) -> None:
+    def remember_ioc(self, ioc: "IOC") -> None:
         self.recent = [i for i in self.recent if i.value != ioc.value]
         self.recent.insert(0, ioc)
         del self.recent[30:]

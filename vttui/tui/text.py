@@ -10,12 +10,14 @@ and wrap it in a ``rich.text.Text``, which is always literal.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from ..vt.models import AnalysisStats
 from ..vt.sanitize import clean_line, clean_text, to_str
+
+if TYPE_CHECKING:
+    from ..vt.models import AnalysisStats
 
 #: Longest single line shown; the full value is still what `y` copies.
 MAX_LINE = 400
@@ -75,7 +77,7 @@ def label_value(label: str, value: Any, value_style: str = "", max_len: int | No
     return text
 
 
-def badge(stats: AnalysisStats | None) -> Text:
+def badge(stats: "AnalysisStats | None") -> Text:
     """A coloured verdict badge like ' 21/60 '."""
     if stats is None or stats.is_empty:
         return Text(" –/– ", style=SEVERITY_STYLES["unknown"])

@@ -14,10 +14,7 @@ from rich.text import Text
 from textual.binding import Binding
 
 from ...vt.errors import VTError
-from ...vt.ioc import IOCType, try_classify
-from ...vt.models import URL, Analysis, AnalysisStats, FileBehaviour, wrap
 from ...vt.refs import TYPE_LABELS, ObjectRef
-from ...vt.samples import url_question
 from .. import text as T
 from ..widgets.analyses import AnalysesPanel, Tracked
 from .confirm import ConfirmScreen
@@ -86,6 +83,8 @@ class ActionsMixin:
         self.app.push_screen(UploadScreen(), done)
 
     def action_scan_url(self) -> None:
+        from ...vt.ioc import IOCType, try_classify
+        from ...vt.models import URL
         from .scan import ScanURLScreen
 
         initial = ""
@@ -99,6 +98,8 @@ class ActionsMixin:
 
         def chosen(url: str | None) -> None:
             if url:
+                from ...vt.samples import url_question
+
                 self._confirm("Scan URL", url_question(url), lambda: self._submit_url(url), yes="Scan")
 
         self.app.push_screen(ScanURLScreen(initial), chosen)
@@ -146,6 +147,8 @@ class ActionsMixin:
         self.run_worker(self._follow(tracked), group=f"analysis-{analysis_id}", exit_on_error=False)
 
     async def _follow(self, tracked: Tracked) -> None:
+        from ...vt.models import Analysis
+
         panel = self.query_one(AnalysesPanel)
         first = DEMO_FIRST_POLL if getattr(self.app, "demo", False) else FIRST_POLL
 
@@ -174,6 +177,8 @@ class ActionsMixin:
         self._analysis_done(tracked)
 
     def _analysis_done(self, tracked: Tracked) -> None:
+        from ...vt.models import AnalysisStats
+
         stats = tracked.stats or AnalysisStats()
         item = tracked.item
         summary = f"{tracked.label}: {stats.ratio_text} flagged it"
@@ -228,6 +233,7 @@ class ActionsMixin:
         view = self._need_object("file", "url", "domain", "ip_address")
         if view is None:
             return
+        from ...vt.models import wrap
         from ..widgets.votes import VotesPane
         from .comment import VoteScreen
 
@@ -235,12 +241,12 @@ class ActionsMixin:
             if vote:
                 verdict = wrap(vote).attr("verdict") or "?"
                 pane = view.query_one(VotesPane)
-                harmless, malicious = view.obj.votes
+                harmless, malicious = pane.local_tally or view.obj.votes
                 if verdict == "malicious":
                     malicious += 1
                 elif verdict == "harmless":
                     harmless += 1
-                pane.show_tally_counts(harmless, malicious)
+                pane.show_tally_counts(harmless, malicious, local=True)
                 if pane.started:
                     pane.prepend(vote)
                 self.app.notify(f"Voted {verdict}.", timeout=3)
@@ -266,6 +272,7 @@ class ActionsMixin:
         if view is None:
             return
         ref, title = view.ref, view.obj.title
+        from ...vt.models import FileBehaviour, wrap
 
         async def run() -> None:
             try:

@@ -14,20 +14,26 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import ContentSwitcher, Static
 
-from ...vt.ioc import IOC
+from typing import TYPE_CHECKING
+
 from ...vt.refs import TYPE_LABELS, ObjectRef
 from .. import text as T
 from ..history import Entry, Navigator, Via
 from .actions import ACTION_BINDINGS, ActionsMixin
 from ..widgets.analyses import AnalysesPanel
-from ..widgets.relations import RelationsTree
-from ..widgets.report import TABS, ReportLoaded, ReportView
-from ..widgets.search import SearchBar, describe
+from ..widgets.footer import QuietFooter
+from ..widgets.search import SearchBar
 from ..widgets.status import StatusLine
 
-MAX_LIVE_VIEWS = 16
+if TYPE_CHECKING:  # the report widgets load with the first report, not at start-up
+    from ...vt.ioc import IOC
+    from ..widgets.relations import RelationsTree
+    from ..widgets.report import ReportLoaded, ReportView
+
+MAX_LIVE_VIEWS = 10
+TABS = ("detections", "details", "relations", "comments", "votes")
 TABS_GROUP = Binding.Group("Tabs", compact=True)
 HISTORY_GROUP = Binding.Group("Back/Fwd", compact=True)
 
@@ -79,6 +85,7 @@ class MainScreen(ActionsMixin, Screen):
         super().__init__()
         self.nav = Navigator()
         self.live: OrderedDict[int, ReportView] = OrderedDict()
+        self._standby: ReportView | None = None
         self._hint: Text | None = None
 
     def compose(self) -> ComposeResult:
@@ -88,12 +95,13 @@ class MainScreen(ActionsMixin, Screen):
             yield Static(Text(WELCOME), id="empty")
         yield AnalysesPanel(id="analyses")
         yield StatusLine(id="status")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self.set_class(getattr(self.app, "demo", False), "demo")
         self.query_one(SearchBar).focus()
         self.update_info()
+        self.call_after_refresh(self.prepare_standby)
 
     # --- search --------------------------------------------------------------------------
 
@@ -124,7 +132,7 @@ class MainScreen(ActionsMixin, Screen):
         else:
             self.query_one(SearchBar).blur()
 
-    def open_ioc(self, ioc: IOC) -> None:
+    def open_ioc(self, ioc: "IOC") -> None:
         search = self.query_one(SearchBar)
         search.remember(ioc.original or ioc.value)
         search.value = ""
@@ -138,11 +146,11 @@ class MainScreen(ActionsMixin, Screen):
     # --- navigation ----------------------------------------------------------------------
 
     @property
-    def current_view(self) -> ReportView | None:
+    def current_view(self) -> "ReportView | None":
         entry = self.nav.current
         return self.live.get(entry.key) if entry else None
 
-    def open_ref(self, ref: ObjectRef, via: Via | None = None, title: str = "") -> ReportView:
+    def open_ref(self, ref: ObjectRef, via: Via | None = None, title: str = "") -> "ReportView":
         entry, dropped = self.nav.open(ref, via, title)
         for old in dropped:
             view = self.live.pop(old.key, None)
@@ -151,19 +159,45 @@ class MainScreen(ActionsMixin, Screen):
         self.app.trail.visit(ref, via, title)
         return self._show(entry, focus=True)
 
-    def _show(self, entry: Entry, *, focus: bool) -> ReportView:
+    def _show(self, entry: Entry, *, focus: bool) -> "ReportView":
         view = self.live.get(entry.key)
         switcher = self.query_one(ContentSwitcher)
         if view is None:
-            view = ReportView(entry)
-            switcher.mount(view)
+            view = self._take_standby()
+            if view is not None:
+                view.attach(entry)
+            else:
+                from ..widgets.report import ReportView
+
+                view = ReportView(entry)
+                view.display = False
+                switcher.mount(view)
             self.live[entry.key] = view
             self._trim_live()
+            self.call_after_refresh(self.prepare_standby)
         self.live.move_to_end(entry.key)
         switcher.current = view.id
         self.update_info()
         if focus:
             view.focus_main()
+        return view
+
+    def prepare_standby(self) -> None:
+        """Compose the next report view while the user reads: opening one then costs
+        only its data, not building dozens of widgets on the critical path."""
+        if self._standby is not None or not self.is_attached:
+            return
+        from ..widgets.report import ReportView
+
+        self._standby = ReportView()
+        self._standby.display = False  # the switcher only hides children it knew about
+        self.query_one(ContentSwitcher).mount(self._standby)
+
+    def _take_standby(self):
+        view, self._standby = self._standby, None
+        if view is not None and not view.is_mounted:
+            view.remove()
+            return None
         return view
 
     def _trim_live(self) -> None:
@@ -190,12 +224,12 @@ class MainScreen(ActionsMixin, Screen):
             return
         self._show(entry, focus=True)
 
-    def on_relations_tree_pivot(self, message: RelationsTree.Pivot) -> None:
+    def on_relations_tree_pivot(self, message: "RelationsTree.Pivot") -> None:
         message.stop()
         via = Via(message.source, message.relationship) if message.source and message.relationship else None
         self.open_ref(message.ref, via, title=message.obj.title if message.obj else message.ref.id)
 
-    def on_report_loaded(self, message: ReportLoaded) -> None:
+    def on_report_loaded(self, message: "ReportLoaded") -> None:
         view = message.view
         if view.obj is not None:
             view.entry.title = view.obj.title

@@ -16,9 +16,13 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from ...vt.models import AnalysisStats
+from typing import TYPE_CHECKING
+
 from ...vt.refs import ObjectRef
 from .. import text as T
+
+if TYPE_CHECKING:
+    from ...vt.models import AnalysisStats
 
 
 @dataclass(slots=True)

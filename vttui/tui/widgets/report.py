@@ -7,6 +7,8 @@ request. Tabs build lazily; each shows its own loading and error state.
 
 from __future__ import annotations
 
+from itertools import count
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -47,6 +49,9 @@ PREFETCH: dict[str, tuple[str, ...]] = {
 }
 
 
+_view_ids = count(1)
+
+
 class ReportView(Vertical):
     DEFAULT_CSS = """
     ReportView { height: 1fr; }
@@ -54,15 +59,17 @@ class ReportView(Vertical):
     ReportView .tab-error { padding: 1 2; color: $error; }
     """
 
-    def __init__(self, entry: Entry, **kw) -> None:
-        super().__init__(id=f"view-{entry.key}", **kw)
-        self.entry = entry
-        self.ref: ObjectRef = entry.ref
+    def __init__(self, entry: Entry | None = None, **kw) -> None:
+        super().__init__(id=f"view-{next(_view_ids)}", **kw)
+        self.entry: Entry | None = None
+        self.ref: ObjectRef | None = None
         self.obj: VTObject | None = None
         self.error: VTError | None = None
         self.loading = False
         self._composed = False
         self._want_focus = False
+        if entry is not None:
+            self.entry, self.ref = entry, entry.ref
 
     def compose(self) -> ComposeResult:
         yield VerdictHeader()
@@ -78,8 +85,22 @@ class ReportView(Vertical):
             with TabPane(TAB_TITLES["votes"], id="votes"):
                 yield VotesPane()
 
+    @property
+    def attached(self) -> bool:
+        return self.entry is not None
+
     def on_mount(self) -> None:
         self._composed = True
+        if self.entry is not None:
+            self._start()
+
+    def attach(self, entry: Entry) -> None:
+        """Give a ready (standby) view its object: its widgets exist, only data is missing."""
+        self.entry, self.ref = entry, entry.ref
+        if self._composed:
+            self._start()
+
+    def _start(self) -> None:
         if self._want_focus:
             self.focus_main()
         self.query_one(CommentsPane).set_ref(self.ref)
@@ -124,8 +145,9 @@ class ReportView(Vertical):
             err.remove()
         self.query_one(VerdictHeader).show(obj)
         self.query_one(DetectionsPane).show(obj)
-        self.query_one(VotesPane).show_tally(obj)
-        self.query_one(RelationsTree).set_root(obj)
+        # the other tabs are built when first shown: the verdict and detections come first
+        self.query_one(DetailsTree).built = False
+        self.query_one(VotesPane).local_tally = None
         tabs = self.query_one(TabbedContent)
         tabs.get_tab("detections").label = f"Detections {obj.stats.ratio_text}" if not obj.stats.is_empty else "Detections"
         self._build_tab(tabs.active)
@@ -154,10 +176,16 @@ class ReportView(Vertical):
             tree = self.query_one(DetailsTree)
             if not tree.built:
                 tree.show(self.obj)
+        elif tab == "relations":
+            relations = self.query_one(RelationsTree)
+            if relations.root_obj is not self.obj:
+                relations.set_root(self.obj)
         elif tab == "comments":
             self.query_one(CommentsPane).ensure_loaded()
         elif tab == "votes":
-            self.query_one(VotesPane).ensure_loaded()
+            votes = self.query_one(VotesPane)
+            votes.show_tally(self.obj)
+            votes.ensure_loaded()
 
     @property
     def active_tab(self) -> str:

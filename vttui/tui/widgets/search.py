@@ -11,9 +11,13 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input
 
+from typing import TYPE_CHECKING
+
 from ...vt.errors import InvalidIOCError
-from ...vt.ioc import IOC, classify, extract
 from .. import text as T
+
+if TYPE_CHECKING:
+    from ...vt.ioc import IOC
 
 
 class SearchBar(Input):
@@ -33,14 +37,14 @@ class SearchBar(Input):
     class Open(Message):
         """Open one indicator."""
 
-        def __init__(self, ioc: IOC) -> None:
+        def __init__(self, ioc: "IOC") -> None:
             super().__init__()
             self.ioc = ioc
 
     class Choose(Message):
         """A pasted block held several indicators: let the user pick."""
 
-        def __init__(self, iocs: list[IOC]) -> None:
+        def __init__(self, iocs: "list[IOC]") -> None:
             super().__init__()
             self.iocs = iocs
 
@@ -93,6 +97,8 @@ class SearchBar(Input):
         text = event.value
         if not text.strip():
             return
+        from ...vt.ioc import classify, extract
+
         try:
             ioc = classify(text)
         except InvalidIOCError as exc:
@@ -118,6 +124,8 @@ def describe(text: str) -> Text | None:
     """The hint for what is typed: type and normalised value, or the reason it is refused."""
     if not text.strip():
         return None
+    from ...vt.ioc import classify, extract  # loaded on the first keystroke, not at start-up
+
     try:
         ioc = classify(text)
     except InvalidIOCError as exc:

@@ -41,10 +41,15 @@ class VotesPane(PagedPane):
         table.add_column("Weight", key="value")
         yield table
 
-    def show_tally(self, obj: VTObject) -> None:
-        self.show_tally_counts(*obj.votes)
+    #: Counts adjusted after the user's own vote (until a fresh report replaces them).
+    local_tally: tuple[int, int] | None = None
 
-    def show_tally_counts(self, harmless: int, malicious: int) -> None:
+    def show_tally(self, obj: VTObject) -> None:
+        self.show_tally_counts(*(self.local_tally or obj.votes))
+
+    def show_tally_counts(self, harmless: int, malicious: int, *, local: bool = False) -> None:
+        if local:
+            self.local_tally = (harmless, malicious)
         text = Text("Community: ", style="bold")
         text.append(f"{harmless} harmless", style="green")
         text.append(" · ")
