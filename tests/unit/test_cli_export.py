@@ -343,7 +343,8 @@ async def test_batch_keeps_input_order_under_the_limiter():
     assert [d["type"] for _, d in batch.results] == ["url", "ip_address", "domain", "file"]
     assert [i.where for i, _ in batch.not_found] == ["line 3"] and batch.stopped is None
     # two requests a minute: the fake clock moved exactly as the limiter requires
-    assert sent_at == [0.0, 0.0, 60.0, 60.0, 120.0]
+    # (a minute plus the limiter's one-second safety margin per window)
+    assert sent_at == [0.0, 0.0, 61.0, 61.0, 122.0]
     assert [p for p, _ in client.request_log] == ["GET"] * 5
     assert seen[-1] == (5, 5) and [d for d, _ in seen] == [1, 2, 3, 4, 5]
 
@@ -395,3 +396,31 @@ def test_subprocess_smoke(tmp_path):
     root = ET.fromstring(proc.stdout.encode())
     assert [o.get("type") for o in root.findall("object")] == ["url", "ip_address"]
     assert KEY not in proc.stdout + proc.stderr
+
+
+async def test_batch_survives_one_per_minute_quota_error():
+    import httpx
+    import respx
+
+    from vttui.cli.lookup import lookup_batch as batch_lookup
+
+    now = [0.0]
+
+    async def fake_sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    base = "https://vt.test/api/v3"
+    limiter = RateLimiter(per_minute=60, per_day=500, clock=lambda: now[0], sleep=fake_sleep)
+    with respx.mock:
+        route = respx.get(f"{base}/domains/a.test").mock(side_effect=[
+            httpx.Response(429, json={"error": {"code": "QuotaExceededError", "message": "x"}}),
+            httpx.Response(200, json={"data": {"type": "domain", "id": "a.test", "attributes": {}}}),
+        ])
+        client = VTClient(KEY, base_url=base, limiter=limiter, sleep=fake_sleep, trust_env=False)
+        try:
+            batch = await batch_lookup(client, [Input(classify("a.test"), "line 1")])
+        finally:
+            await client.aclose()
+    assert route.call_count == 2 and batch.stopped is None
+    assert [d["id"] for _, d in batch.results] == ["a.test"]
+    assert now[0] >= 60  # it waited for the window instead of hammering

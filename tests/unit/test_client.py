@@ -604,3 +604,14 @@ async def test_hostile_ids_cannot_change_the_endpoint(client):
         "/api/v3/domains/a%23b",
         "/api/v3/domains/%2E%2E",
     ]
+
+
+@respx.mock
+async def test_httpx_log_lines_never_carry_the_key(client, caplog):
+    import logging
+
+    respx.get(url__regex=rf"{BASE}/users/.*/overall_quotas").respond(json={"data": {}})
+    with caplog.at_level(logging.DEBUG):
+        await client.overall_quotas()
+    assert caplog.records, "httpx should have logged the request"
+    assert all(KEY not in r.getMessage() for r in caplog.records)

@@ -31,9 +31,9 @@ class FakeTime:
         await asyncio.sleep(0)
 
 
-def make(per_minute=4, per_day=500):
+def make(per_minute=4, per_day=500, margin=0.0):
     t = FakeTime()
-    return t, RateLimiter(per_minute, per_day, clock=t.clock, wall=t.wall, sleep=t.sleep)
+    return t, RateLimiter(per_minute, per_day, clock=t.clock, wall=t.wall, sleep=t.sleep, margin=margin)
 
 
 async def test_four_per_minute_then_waits_for_the_window():
@@ -147,3 +147,12 @@ def test_sync_used_today_adopts_server_count():
     assert limiter.state().left_day == 380
     limiter.sync_used_today(10)  # never goes backwards
     assert limiter.state().left_day == 380
+
+
+async def test_default_margin_keeps_a_second_between_windows():
+    t = FakeTime()
+    limiter = RateLimiter(2, None, clock=t.clock, wall=t.wall, sleep=t.sleep)
+    await limiter.acquire()
+    await limiter.acquire()
+    await limiter.acquire()  # the first slot frees at 60 s, plus the one-second margin
+    assert t.now == pytest.approx(61)

@@ -25,7 +25,15 @@ from typing import Any, TextIO
 from ..export import FORMATS, get_template, redact, render, render_batch
 from ..export.files import write_atomic
 from ..vt.client import VTClient
-from ..vt.errors import EXIT_CODES, ErrorKind, InvalidArgumentError, InvalidIOCError, NotFoundError, VTError
+from ..vt.errors import (
+    EXIT_CODES,
+    ErrorKind,
+    InvalidArgumentError,
+    InvalidIOCError,
+    NotFoundError,
+    QuotaExceededError,
+    VTError,
+)
 from ..vt.ioc import IOC, IOCType, classify
 from ..vt.relationships import get_relationship, relationships_for
 from ..vt.sanitize import clean_line
@@ -132,7 +140,7 @@ async def lookup_batch(
                 return
             rels = relationships[index] if relationships else ()
             try:
-                slots[index] = await client.lookup(inputs[index].ioc, relationships=rels)
+                slots[index] = await _lookup_once_more_after_a_minute(client, inputs[index].ioc, rels)
             except VTError as exc:
                 slots[index] = exc
                 if not isinstance(exc, NotFoundError):
@@ -145,6 +153,19 @@ async def lookup_batch(
     # A stopping error lets lookups already in flight finish but starts no new ones.
     await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, total)))))
     return _collect(inputs, slots)
+
+
+async def _lookup_once_more_after_a_minute(client: VTClient, ioc: Any, rels: Sequence[str]) -> dict[str, Any]:
+    """A batch should not die of one per-minute 429: the client's limiter now holds
+    requests for a minute; try that item once more (a spent daily quota is final)."""
+    try:
+        return await client.lookup(ioc, relationships=rels)
+    except QuotaExceededError:
+        state = client.limiter.state()
+        if state.left_day == 0:
+            raise
+        output.warn("VirusTotal says the quota is spent; waiting for the per-minute window, then trying once more")
+        return await client.lookup(ioc, relationships=rels)
 
 
 def _collect(inputs: Sequence[Input], slots: list[Any]) -> Batch:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import random
 import secrets
@@ -39,6 +40,29 @@ PARSED_OVERHEAD = 4
 
 Progress = Callable[[int, int | None], None]
 Sleep = Callable[[float], Awaitable[None]]
+
+
+class _RedactKeys(logging.Filter):
+    """Masks API keys in httpx's own log lines (it logs every URL at INFO, and the quota
+    endpoint carries the key in its path)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.keys:
+            text = record.getMessage()
+            if any(key in text for key in self.keys):
+                for key in self.keys:
+                    text = text.replace(key, "***" + key[-4:])
+                record.msg, record.args = text, None
+        return True
+
+
+_REDACT = _RedactKeys()
+for _name in ("httpx", "httpcore"):
+    logging.getLogger(_name).addFilter(_REDACT)
 
 
 @dataclass(slots=True)
@@ -72,6 +96,8 @@ class VTClient:
         from .. import __version__
 
         self.api_key = api_key
+        if api_key and len(api_key) > 4:
+            _REDACT.keys.add(api_key)
         self.base_url = base_url.rstrip("/")
         self.limiter = limiter if limiter is not None else RateLimiter()
         self.cache = cache if cache is not None else ResponseCache()

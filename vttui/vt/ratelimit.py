@@ -18,6 +18,10 @@ from dataclasses import dataclass
 from .errors import QuotaExceededError, next_utc_midnight
 
 WINDOW = 60.0
+#: Extra seconds added to the window. A slot is counted when the request leaves, but the
+#: server counts it when it arrives; without a margin a fast request can land inside the
+#: server's minute of an earlier, slower one and get a 429.
+MARGIN = 1.0
 
 #: Tiers users can pick in the config; numbers from VirusTotal's public documentation.
 TIERS: dict[str, tuple[int | None, int | None]] = {
@@ -58,7 +62,9 @@ class RateLimiter:
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        margin: float = MARGIN,
     ) -> None:
+        self.margin = margin
         self.per_minute = per_minute if per_minute and per_minute > 0 else None
         self.per_day = per_day if per_day and per_day > 0 else None
         self._clock = clock
@@ -94,7 +100,7 @@ class RateLimiter:
 
     def _roll(self) -> float:
         now = self._clock()
-        while self._stamps and self._stamps[0] <= now - WINDOW:
+        while self._stamps and self._stamps[0] <= now - WINDOW - self.margin:
             self._stamps.popleft()
         today = self._wall().date()
         if today != self._day:
@@ -106,7 +112,7 @@ class RateLimiter:
         wait = max(0.0, self._blocked_until - now)
         if self.per_minute is not None and len(self._stamps) >= self.per_minute:
             oldest = self._stamps[len(self._stamps) - self.per_minute]
-            wait = max(wait, oldest + WINDOW - now)
+            wait = max(wait, oldest + WINDOW + self.margin - now)
         return wait
 
     def state(self) -> LimiterState:
