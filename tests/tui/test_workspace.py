@@ -356,5 +356,6 @@ async def test_80x24_keeps_the_essentials_visible():
         assert "58/72" in text  # the verdict
         assert "Detections" in text and "Votes" in text  # every tab
         assert "Avast" in text or "ALYac" in text  # rows of the table
-        assert "this min" in text  # quota in the status line
+        assert "/60 min" in text and "/5000 day" in text  # quota in the status line
+        assert "cache hits" in text
         assert "Search" in lines[-1]  # footer

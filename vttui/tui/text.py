@@ -79,9 +79,10 @@ def label_value(label: str, value: Any, value_style: str = "", max_len: int | No
 
 def badge(stats: "AnalysisStats | None") -> Text:
     """A coloured verdict badge like ' 21/60 '."""
+    # Styled as a span, not as the Text's base style, so text appended after it stays plain.
     if stats is None or stats.is_empty:
-        return Text(" –/– ", style=SEVERITY_STYLES["unknown"])
-    return Text(f" {stats.ratio_text} ", style=SEVERITY_STYLES.get(stats.severity, SEVERITY_STYLES["unknown"]))
+        return Text.assemble((" –/– ", SEVERITY_STYLES["unknown"]))
+    return Text.assemble((f" {stats.ratio_text} ", SEVERITY_STYLES.get(stats.severity, SEVERITY_STYLES["unknown"])))
 
 
 def category(value: Any) -> Text:

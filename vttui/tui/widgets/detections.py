@@ -114,10 +114,10 @@ class DetectionsPane(Vertical):
         rows = self.visible_results()
         table.add_rows(
             (
-                T.safe(r.engine, "bold" if r.detected else "", 60),
+                T.safe(r.engine, "bold" if r.detected else "", 28),
                 T.category(r.category),
-                T.safe(r.result or "–", "red" if r.category == "malicious" else "dark_orange" if r.detected else "dim", 120),
-                T.safe(r.engine_version or "–", "dim", 40),
+                T.safe(r.result or "–", "red" if r.category == "malicious" else "dark_orange" if r.detected else "dim", 48),
+                T.safe(r.engine_version or "–", "dim", 16),
                 Text(T.date_str(r.update_date, with_time=False), style="dim"),
             )
             for r in rows

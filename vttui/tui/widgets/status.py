@@ -23,7 +23,7 @@ class StatusLine(Static):
         client = getattr(app, "client", None)
         text = Text()
         if getattr(app, "demo", False):
-            text.append(" DEMO DATA · offline ", style="bold black on yellow")
+            text.append(" DEMO DATA ", style="bold black on yellow")
         elif client is not None:
             text.append(" LIVE ", style="bold white on dark_green")
         else:
@@ -33,12 +33,12 @@ class StatusLine(Static):
             return
         text.append(f" key {mask_key(client.api_key)}", style="dim")
         state: LimiterState = client.limiter.state()
-        text.append("  │ ", style="dim")
+        text.append(" │ ", style="dim")
         text.append_text(quota_text(state))
         cache = client.cache.stats()
-        text.append("  │ ", style="dim")
-        text.append(f"cache {cache.hits} hits", style="")
-        text.append(f"  │ {client.stats.requests} requests", style="dim")
+        text.append(" │ ", style="dim")
+        text.append(f"{cache.hits} cache hits", style="")
+        text.append(f" · {client.stats.requests} sent", style="dim")
         self.update(text)
 
 
@@ -49,12 +49,12 @@ def quota_text(state: LimiterState) -> Text:
     else:
         style = "bold red" if state.left_minute == 0 else "bold yellow" if state.left_minute == 1 else "bold"
         text.append(f"{state.left_minute}/{state.per_minute}", style=style)
-        text.append(" this min", style="dim")
+        text.append(" min", style="dim")
     if state.left_day is not None:
         style = "bold red" if state.left_day == 0 else "bold"
         text.append("  ")
         text.append(f"{state.left_day}/{state.per_day}", style=style)
-        text.append(" today", style="dim")
+        text.append(" day", style="dim")
     if state.waiting and state.next_slot_in > 0:
         text.append(f"  ⏳ {state.waiting} waiting, next in {state.next_slot_in:.0f}s", style="bold yellow")
     elif state.left_day == 0:
