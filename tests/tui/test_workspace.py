@@ -359,3 +359,38 @@ async def test_80x24_keeps_the_essentials_visible():
         assert "/60 min" in text and "/5000 day" in text  # quota in the status line
         assert "cache hits" in text
         assert "Search" in lines[-1]  # footer
+
+
+async def test_views_rebuilt_after_eviction_keep_their_state_and_cost_nothing():
+    from vttui.tui.screens import main as main_module
+
+    app, backend = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await search(pilot, FILE)
+        await pilot.press("d")  # detected only
+        await pilot.press("3")
+        await settle(pilot)
+        tree = app.screen.query_one(RelationsTree)
+        domains = tree_node(tree, lambda n: isinstance(n.data, RelNode) and n.data.rel.name == "contacted_domains")
+        domains.expand()
+        await settle(pilot)
+        first_view = current(app)
+        others = [IOCS[k] for k in ("clean_file", "clean_pdf", "script_file", "dropped_dll", "execution_parent",
+                                    "domain", "parent_domain", "clean_domain", "phishing_domain", "ip", "ipv6", "clean_ip")]
+        for ioc in others:
+            await search(pilot, ioc)
+        assert first_view not in main_screen(app).live.values()  # evicted
+        before = list(backend.requests)
+        for _ in others:
+            await pilot.press("backspace")
+            await pilot.pause()
+        await settle(pilot)
+        view = current(app)
+        assert view.obj.id == FILE and view is not first_view
+        assert view.query_one(TabbedContent).active == "relations"
+        assert view.query_one(DetectionsPane).detected_only
+        rebuilt = view.query_one(RelationsTree)
+        domains = tree_node(rebuilt, lambda n: isinstance(n.data, RelNode) and n.data.rel.name == "contacted_domains")
+        assert domains.is_expanded and sum(isinstance(c.data, ObjNode) for c in domains.children) == 4
+        assert backend.requests == before  # all from the cache
+        assert main_module.MAX_LIVE_VIEWS < len(others) + 1

@@ -86,6 +86,7 @@ class MainScreen(ActionsMixin, Screen):
         self.nav = Navigator()
         self.live: OrderedDict[int, ReportView] = OrderedDict()
         self._standby: ReportView | None = None
+        self.saved_states: dict[int, dict] = {}
         self._hint: Text | None = None
 
     def compose(self) -> ComposeResult:
@@ -153,6 +154,7 @@ class MainScreen(ActionsMixin, Screen):
     def open_ref(self, ref: ObjectRef, via: Via | None = None, title: str = "") -> "ReportView":
         entry, dropped = self.nav.open(ref, via, title)
         for old in dropped:
+            self.saved_states.pop(old.key, None)
             view = self.live.pop(old.key, None)
             if view is not None:
                 view.remove()
@@ -164,12 +166,15 @@ class MainScreen(ActionsMixin, Screen):
         switcher = self.query_one(ContentSwitcher)
         if view is None:
             view = self._take_standby()
+            state = self.saved_states.pop(entry.key, None)
             if view is not None:
+                view.restore_state = state
                 view.attach(entry)
             else:
                 from ..widgets.report import ReportView
 
                 view = ReportView(entry)
+                view.restore_state = state
                 view.display = False
                 switcher.mount(view)
             self.live[entry.key] = view
@@ -208,7 +213,9 @@ class MainScreen(ActionsMixin, Screen):
                 self.live.move_to_end(key)
                 continue
             del self.live[key]
-            view.remove()  # rebuilt from the cache (no request) if the user comes back
+            # Rebuilt from the cache (no request) if the user comes back, in this state.
+            self.saved_states[key] = view.save_state()
+            view.remove()
 
     def action_back(self) -> None:
         entry = self.nav.back()

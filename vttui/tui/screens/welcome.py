@@ -32,7 +32,7 @@ class WelcomeScreen(ModalScreen[str | None]):
     WelcomeScreen Button { margin-right: 2; }
     """
     BINDINGS = [
-        Binding("ctrl+d", "demo", "Open the demo"),
+        Binding("ctrl+d", "demo", "Open the demo", priority=True),
         Binding("escape", "quit", "Quit"),
     ]
 

@@ -83,13 +83,14 @@ class DetectionsPane(Vertical):
         self.results = obj.engine_results
         self._render_rows()
 
-    def toggle_detected(self) -> None:
+    def toggle_detected(self, *, quiet: bool = False) -> None:
         self.detected_only = not self.detected_only
         self._render_rows()
-        self.app.notify(
-            "Showing engines that flagged it only" if self.detected_only else "Showing every engine",
-            timeout=2,
-        )
+        if not quiet:
+            self.app.notify(
+                "Showing engines that flagged it only" if self.detected_only else "Showing every engine",
+                timeout=2,
+            )
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()

@@ -68,6 +68,8 @@ class ReportView(Vertical):
         self.loading = False
         self._composed = False
         self._want_focus = False
+        #: State to put back once the object is shown (a view rebuilt after eviction).
+        self.restore_state: dict | None = None
         if entry is not None:
             self.entry, self.ref = entry, entry.ref
 
@@ -151,7 +153,41 @@ class ReportView(Vertical):
         tabs = self.query_one(TabbedContent)
         tabs.get_tab("detections").label = f"Detections {obj.stats.ratio_text}" if not obj.stats.is_empty else "Detections"
         self._build_tab(tabs.active)
+        if self.restore_state:
+            self._restore(self.restore_state)
+            self.restore_state = None
         self.post_message(ReportLoaded(self))
+
+    # --- state kept across eviction ----------------------------------------------------------
+
+    def save_state(self) -> dict:
+        """What the user set up here: tab, detection filters, expanded relationships."""
+        detections = self.query_one(DetectionsPane)
+        tree = self.query_one(RelationsTree)
+        return {
+            "tab": self.active_tab,
+            "detected_only": detections.detected_only,
+            "filter": detections.filter_text,
+            "expanded": [p[0] for p in tree.expanded_paths() if len(p) == 1] if tree.root_obj is not None else [],
+        }
+
+    def _restore(self, state: dict) -> None:
+        detections = self.query_one(DetectionsPane)
+        if state.get("detected_only"):
+            detections.toggle_detected(quiet=True)
+        if state.get("filter"):
+            detections.query_one("FilterInput").value = state["filter"]
+        expanded = state.get("expanded") or []
+        if expanded:
+            self._build_tab("relations")
+            tree = self.query_one(RelationsTree)
+            for node in tree.root.children:
+                key = "rel:" + node.data.rel.name if hasattr(node.data, "rel") else None
+                if key in expanded:
+                    node.expand()  # loads from the cache: no request
+        tab = state.get("tab")
+        if tab and tab != self.active_tab:
+            self.show_tab(tab)
 
     def show_error(self, exc: VTError) -> None:
         self.error = exc
