@@ -50,6 +50,8 @@ def mask_key(key: str | None) -> str:
 class Settings:
     api_key: str | None = None
     api_key_source: str | None = None  # "VT_API_KEY", "VTCLI_APIKEY", "config file"
+    #: The VirusTotal user id: lets the quota lookup name the account without the key.
+    user_id: str | None = None
     base_url: str = DEFAULT_BASE_URL
     proxy: str | None = None
     timeout: float = 30.0
@@ -122,6 +124,10 @@ def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None
     base_url = env.get("VT_API_URL") or network.get("base_url") or DEFAULT_BASE_URL
     if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
         raise ConfigError("The API base URL must start with http:// or https://.")
+    account = data.get("account") if isinstance(data.get("account"), dict) else {}
+    user_id = env.get("VT_USER_ID") or account.get("user_id") or None
+    if user_id is not None and not isinstance(user_id, str):
+        raise ConfigError("account.user_id must be a string.")
     proxy = env.get("VTTUI_PROXY") or network.get("proxy") or None
     if proxy is not None and not isinstance(proxy, str):
         raise ConfigError("network.proxy must be a URL string.")
@@ -138,6 +144,7 @@ def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None
     return Settings(
         api_key=key,
         api_key_source=source,
+        user_id=user_id,
         base_url=base_url.rstrip("/"),
         proxy=proxy,
         timeout=_number(network.get("timeout", 30), "network.timeout"),

@@ -32,6 +32,7 @@ def demo_settings(settings: Settings) -> Settings:
         base_url=DEMO_BASE_URL,
         proxy=None,
         tier="demo",
+        user_id="vttui-demo",  # the demo account: the key never goes in a URL
         per_minute=DEMO_PER_MINUTE,
         per_day=DEMO_PER_DAY,
     )
@@ -63,4 +64,5 @@ def make_client(
         timeout=settings.timeout,
         upload_timeout=settings.upload_timeout,
         proxy=settings.proxy,
+        user_id=settings.user_id,
     )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TextIO
 
 from .. import __version__
 from ..config import load_settings
@@ -74,9 +76,40 @@ async def open_client(args: argparse.Namespace) -> AsyncIterator[VTClient]:
         await client.aclose()
 
 
+class _Redacting:
+    """stdout/stderr for the length of a command: the API key never gets out, whatever a
+    server echoes or a user pasted into a comment."""
+
+    def __init__(self, stream: TextIO, secret: str) -> None:
+        self._stream = stream
+        self._secret = secret
+        self._mask = "***" + secret[-4:]
+
+    def write(self, text: str) -> int:
+        self._stream.write(text.replace(self._secret, self._mask))
+        return len(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def _redacted_output(secret: str | None):
+    if not secret or len(secret) < 8:
+        yield
+        return
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Redacting(sys.stdout, secret), _Redacting(sys.stderr, secret)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
 async def run_command(args: argparse.Namespace) -> int:
     _help, _add, handler = COMMANDS[args.command]
     if getattr(handler, "offline", False):
         return await handler(args, None)  # type: ignore[arg-type]
     async with open_client(args) as client:
-        return await handler(args, client)
+        with _redacted_output(client.api_key):
+            return await handler(args, client)

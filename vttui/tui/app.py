@@ -203,6 +203,17 @@ class VTApp(App):
 
     # --- safety net ----------------------------------------------------------------------
 
+    async def _dispatch_action(self, namespace, action_name: str, params) -> bool:
+        """A bug in one key's action must not take the app down: Textual would stop
+        reading keys altogether. Say so, log it, and carry on."""
+        try:
+            return await super()._dispatch_action(namespace, action_name, params)
+        except Exception as exc:
+            if self.strict:
+                raise
+            self._handle_exception(exc)
+            return True
+
     def _handle_exception(self, error: Exception) -> None:
         if self.strict:
             super()._handle_exception(error)

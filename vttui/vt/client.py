@@ -92,6 +92,7 @@ class VTClient:
         sleep: Sleep = asyncio.sleep,
         user_agent: str | None = None,
         trust_env: bool = True,
+        user_id: str | None = None,
     ) -> None:
         from .. import __version__
 
@@ -110,6 +111,8 @@ class VTClient:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.upload_timeout = upload_timeout
+        self.reply_timeout = min(upload_timeout, timeout * 4)
+        self.user_id = user_id
         self._sleep = sleep
         self._listeners: list[Callable[[], None]] = []
         base = urlsplit(self.base_url)
@@ -232,6 +235,9 @@ class VTClient:
                         attempt += 1
                         await self._backoff(attempt, None)
                         continue
+                    if not idempotent:
+                        # The server accepted the write; only its reply was garbled.
+                        raise E.WriteOutcomeUnknownError(_unknown_outcome(error), status=response.status_code) from error
                     raise
             if stream:
                 with contextlib.suppress(httpx.HTTPError):
@@ -247,6 +253,8 @@ class VTClient:
                 attempt += 1
                 await self._backoff(attempt, error.retry_after)
                 continue
+            if not idempotent and _outcome_unknown(error):
+                raise E.WriteOutcomeUnknownError(_unknown_outcome(error), status=error.status, detail=error.detail) from error
             raise error
 
     def _count(self, method: str, url: str) -> None:
@@ -259,7 +267,7 @@ class VTClient:
 
     def _after_error(self, error: E.VTError) -> None:
         if isinstance(error, E.TooManyRequestsError):
-            self.limiter.penalise(error.retry_after or 60.0)
+            self.limiter.penalise(60.0 if error.retry_after is None else error.retry_after)
         elif isinstance(error, E.QuotaExceededError):
             state = self.limiter.state()
             if state.per_day is not None and state.used_day >= state.per_day - 1:
@@ -539,7 +547,9 @@ class VTClient:
                 progress(total, total)
 
         headers = {"content-type": f"multipart/form-data; boundary={boundary}", "content-length": str(total)}
-        timeout = httpx.Timeout(self.upload_timeout, connect=15.0)
+        # Sending may take long (each chunk may wait up to upload_timeout); the reply, once
+        # the body is sent, must not: a server that never answers is a failure in minutes.
+        timeout = httpx.Timeout(connect=15.0, write=self.upload_timeout, read=self.reply_timeout, pool=15.0)
         reply = await self._send_json("POST", target, content=body, headers=headers, idempotent=False, timeout=timeout)
         return _analysis_descriptor(reply)
 
@@ -666,11 +676,30 @@ class VTClient:
     # --- account -------------------------------------------------------------------------
 
     async def overall_quotas(self, user_id: str | None = None) -> dict[str, Any]:
-        """The key's quotas and usage (cached for a minute; the count moves)."""
-        ident = user_id or self.api_key or "me"
+        """The key's quotas and usage (cached for a minute; the count moves).
+
+        VirusTotal names the account by user id or by API key. With a user id configured
+        the key stays out of the URL; without one, the key goes in the path, over the same
+        TLS channel as the x-apikey header (whoever can read one can read the other).
+        """
+        ident = user_id or self.user_id or self.api_key or "me"
         body = await self._get_cached(f"/users/{path_segment(ident)}/overall_quotas", ttl=60.0)
         data = body.get("data")
         return data if isinstance(data, dict) else {}
+
+
+def _outcome_unknown(error: E.VTError) -> bool:
+    """After a write was sent, which failures leave its effect unknown: anything but a clear
+    refusal (4xx, 429) or 503, which VirusTotal sends before acting."""
+    status = error.status or 0
+    if 400 <= status < 500 or isinstance(error, E.TransientError):
+        return False
+    return True
+
+
+def _unknown_outcome(error: E.VTError) -> str:
+    return (f"{error.message.rstrip('.')}. The request had been sent, so it may or may not have "
+            "taken effect: check before trying again.")
 
 
 def _analysis_descriptor(reply: dict[str, Any]) -> dict[str, Any]:

@@ -43,6 +43,10 @@ class DetectionsTable(DataTable):
 class FilterInput(Input):
     BINDINGS = [Binding("escape", "leave", "Back to table", show=False), Binding("enter", "leave", show=False)]
 
+    def __init__(self, **kw) -> None:
+        super().__init__(**kw)
+        self.cursor_blink = False  # its blink timer would keep a closed report's widgets alive
+
     def action_leave(self) -> None:
         self.query_ancestor(DetectionsPane).query_one(DetectionsTable).focus()
 

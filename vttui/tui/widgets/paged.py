@@ -37,7 +37,7 @@ class PagedPane(Vertical):
         self.cursor: str | None = None
         self.items: list[dict[str, Any]] = []
         self.started = False
-        self.loading = False
+        self.fetching = False
         self.exhausted = False
         self.error: str | None = None
         self.total: int | None = None
@@ -68,13 +68,13 @@ class PagedPane(Vertical):
             self.load_more()
 
     def load_more(self) -> None:
-        if self.ref is None or self.loading:
+        if self.ref is None or self.fetching:
             return
         if self.started and self.exhausted and self.items:
             self.app.notify(f"All {self.noun} are shown.", timeout=2)
             return
         self.started = True
-        self.loading = True
+        self.fetching = True
         self._status(Text(f"Loading {self.noun}…", style="dim italic"))
         self._fetch(self.cursor)
 
@@ -84,16 +84,16 @@ class PagedPane(Vertical):
         try:
             page: Page = await self.fetch_page(self.ref, cursor)
         except VTError as exc:
-            self.loading = False
+            self.fetching = False
             self.error = exc.message
             self._status(T.join(Text("✗", style="bold red"), T.safe(exc.message), Text("m: retry", style="dim")))
             return
         except Exception as exc:
-            self.loading = False
+            self.fetching = False
             self.error = f"Unexpected {type(exc).__name__} while loading {self.noun}."
             self._status(T.safe(self.error, "bold red"))
             return
-        self.loading = False
+        self.fetching = False
         self.error = None
         self.items.extend(page.items)
         self.cursor = page.cursor

@@ -65,7 +65,7 @@ class ReportView(Vertical):
         self.ref: ObjectRef | None = None
         self.obj: VTObject | None = None
         self.error: VTError | None = None
-        self.loading = False
+        self.fetching = False
         self._composed = False
         self._want_focus = False
         #: State to put back once the object is shown (a view rebuilt after eviction).
@@ -119,21 +119,21 @@ class ReportView(Vertical):
 
     @work(group="object", exclusive=True, exit_on_error=False)
     async def load(self, *, fresh: bool = False) -> None:
-        self.loading = True
+        self.fetching = True
         client = self.app.client
         try:
             if fresh:
                 client.forget(self.ref)
             data = await client.get_object(self.ref, relationships=PREFETCH.get(self.ref.type, ()))
         except VTError as exc:
-            self.loading = False
+            self.fetching = False
             self.show_error(exc)
             return
         except Exception as exc:  # never a traceback on screen
-            self.loading = False
+            self.fetching = False
             self.show_error(VTError(f"Could not show this report: unexpected {type(exc).__name__}."))
             return
-        self.loading = False
+        self.fetching = False
         self.populate(wrap(data))
 
     def populate(self, obj: VTObject) -> None:
@@ -259,6 +259,9 @@ class ReportView(Vertical):
             return
         widget = self.main_widget()
         if widget is not None:
+            # At once, so the very next key goes to the new tab; once more after the
+            # refresh in case it could not take focus while its pane was still hidden.
+            widget.focus()
             self.call_after_refresh(widget.focus)
 
     def via_label(self) -> str | None:

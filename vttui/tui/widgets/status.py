@@ -14,9 +14,18 @@ class StatusLine(Static):
     StatusLine { height: 1; background: $panel; padding: 0 1; }
     """
 
+    _last: str = ""
+
     def on_mount(self) -> None:
         self._timer = self.set_interval(1.0, self.refresh_status, pause=False)
         self.refresh_status()
+
+    def _show(self, text: Text) -> None:
+        # Redraw only on change: an idle terminal over SSH should receive nothing.
+        signature = text.markup
+        if signature != self._last:
+            self._last = signature
+            self.update(text)
 
     def refresh_status(self) -> None:
         app = self.app
@@ -29,7 +38,7 @@ class StatusLine(Static):
         else:
             text.append(" NO KEY ", style="bold white on red3")
         if client is None:
-            self.update(text)
+            self._show(text)
             return
         text.append(f" key {mask_key(client.api_key)}", style="dim")
         state: LimiterState = client.limiter.state()
@@ -39,7 +48,7 @@ class StatusLine(Static):
         text.append(" │ ", style="dim")
         text.append(f"{cache.hits} cache hits", style="")
         text.append(f" · {client.stats.requests} sent", style="dim")
-        self.update(text)
+        self._show(text)
 
 
 def quota_text(state: LimiterState) -> Text:
