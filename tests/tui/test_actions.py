@@ -329,3 +329,62 @@ async def test_trail_export_lists_exactly_the_pivots_made(tmp_path):
     assert pivots[0]["relationship"] == "contacted_domains"
     assert pivots[0]["from"]["id"] == FILE and pivots[0]["to"]["id"] == IOCS["domain"]
     assert {v["id"] for v in data["visits"]} == {FILE, IOCS["domain"]}
+
+
+async def test_pcap_download_from_a_sandbox_report(tmp_path):
+    app, backend = demo_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await search(pilot, FILE)
+        await pilot.press("P")
+        await settle(pilot)
+        from vttui.tui.screens.pick import PickScreen
+
+        assert isinstance(app.screen, PickScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DownloadScreen)
+        app.screen.query_one("#dir").value = str(tmp_path)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        saved = list(tmp_path.iterdir())
+        assert len(saved) == 1 and saved[0].suffix == ".pcap"
+        assert saved[0].read_bytes()[:4] in (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4")  # a pcap header
+        assert stat.S_IMODE(saved[0].stat().st_mode) == 0o600
+
+
+async def test_upload_cancelled_while_sending_submits_nothing(tmp_path):
+    import asyncio
+
+    from vttui.config import Settings
+    from vttui.runtime import make_client
+    from vttui.vt.demo import DemoBackend, DemoTransport
+
+    sample = tmp_path / "big.bin"
+    sample.write_bytes(b"\0" * (3 * 1024 * 1024))
+    gate = asyncio.Event()
+
+    async def slow_uploads(request, call_next):
+        if request.method == "POST":
+            await gate.wait()  # the server never finishes reading: the user cancels first
+        return await call_next(request)
+
+    backend = DemoBackend()
+    client = make_client(Settings(), demo=True, transport=DemoTransport(backend, middleware=slow_uploads))
+    app = VTApp(settings=Settings(), demo=True, client=client, clipboard=False, strict=True)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("escape", "u")
+        await pilot.pause()
+        app.screen.query_one("#path").value = str(sample)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("ctrl+u")
+        await pilot.pause(0.3)
+        assert app.screen.stage == "uploading"
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, MainScreen)
+        gate.set()
+        await pilot.pause(0.3)
+        assert not app.screen.query_one(AnalysesPanel).items  # nothing followed
+        assert [p for m, p in backend.requests if m == "POST"] == []  # the backend never completed one
+    await client.aclose()

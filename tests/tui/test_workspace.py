@@ -394,3 +394,59 @@ async def test_views_rebuilt_after_eviction_keep_their_state_and_cost_nothing():
         assert domains.is_expanded and sum(isinstance(c.data, ObjNode) for c in domains.children) == 4
         assert backend.requests == before  # all from the cache
         assert main_module.MAX_LIVE_VIEWS < len(others) + 1
+
+
+async def test_search_history_with_up_and_down_and_escape_leaves():
+    app, backend = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await search(pilot, IOCS["domain"])
+        await search(pilot, IOCS["ip"])
+        bar = app.screen.query_one("SearchBar")
+        bar.focus()
+        bar.value = "draft"
+        await pilot.press("up")
+        assert bar.value == IOCS["ip"]
+        await pilot.press("up")
+        assert bar.value == IOCS["domain"]
+        await pilot.press("down")
+        assert bar.value == IOCS["ip"]
+        await pilot.press("down")
+        assert bar.value == "draft"  # what was being typed is not lost
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.focused is not bar
+
+
+async def test_tabs_switch_with_the_mouse():
+    app, backend = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await search(pilot, FILE)
+        await pilot.click("#--content-tab-relations")
+        await settle(pilot)
+        assert current(app).active_tab == "relations"
+        assert "contacted_domains" in screen_text(app)
+
+
+async def test_status_line_counts_down_while_the_limiter_holds_a_request():
+    from vttui.config import Settings
+    from vttui.runtime import make_client
+    from vttui.tui.app import VTApp
+    from vttui.vt.demo import DemoBackend, DemoTransport
+
+    client = make_client(Settings(), demo=True, transport=DemoTransport(DemoBackend()))
+    client.limiter.configure(1, 500)  # a one-per-minute key
+    app = VTApp(settings=Settings(), demo=True, client=client, clipboard=False, strict=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await search(pilot, IOCS["domain"])
+        bar = app.screen.query_one("SearchBar")
+        bar.focus()
+        bar.value = IOCS["ip"]
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        text = screen_text(app)
+        assert "0/1 min" in text
+        assert "1 waiting, next in" in text  # a countdown, not a frozen screen
+        assert "Loading the report" in text
+        for worker in list(app.workers):
+            worker.cancel()
+    await client.aclose()
