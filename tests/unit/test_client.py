@@ -615,3 +615,61 @@ async def test_httpx_log_lines_never_carry_the_key(client, caplog):
         await client.overall_quotas()
     assert caplog.records, "httpx should have logged the request"
     assert all(KEY not in r.getMessage() for r in caplog.records)
+
+
+# --- every endpoint, success path --------------------------------------------------------
+
+URL_ID = url_id("http://evil.test/x")
+ANALYSIS_BODY = {"data": {"type": "analysis", "id": "an9", "attributes": {"status": "queued"}}}
+PAGE_BODY = {"data": [{"type": "comment", "id": "c1", "attributes": {"text": "t"}}], "meta": {"cursor": "n"}}
+
+
+def _page_ok(result):
+    return result.items and result.cursor == "n"
+
+
+ENDPOINTS = [
+    ("file report", "GET", f"/files/{SHA256}", {"data": file_obj()}, lambda c: c.get_file(SHA256), lambda r: r["id"] == SHA256),
+    ("url by url", "GET", f"/urls/{URL_ID}", {"data": {"type": "url", "id": "u" * 64, "attributes": {"url": "http://evil.test/x"}}},
+     lambda c: c.get_url("http://evil.test/x"), lambda r: r["type"] == "url"),
+    ("domain", "GET", "/domains/evil.test", {"data": {"type": "domain", "id": "evil.test", "attributes": {}}}, lambda c: c.get_domain("evil.test"), lambda r: r["id"] == "evil.test"),
+    ("ipv4", "GET", "/ip_addresses/192.0.2.1", {"data": {"type": "ip_address", "id": "192.0.2.1", "attributes": {}}}, lambda c: c.get_ip("192.0.2.1"), lambda r: r["id"] == "192.0.2.1"),
+    ("ipv6", "GET", "/ip_addresses/2001:db8::1", {"data": {"type": "ip_address", "id": "2001:db8::1", "attributes": {}}}, lambda c: c.lookup("[2001:db8::1]"), lambda r: r["id"] == "2001:db8::1"),
+    ("analysis by lookup", "GET", "/analyses/u-" + "a" * 64 + "-1", ANALYSIS_BODY, lambda c: c.lookup("u-" + "a" * 64 + "-1"), lambda r: r["id"] == "an9"),
+    ("related objects", "GET", f"/files/{SHA256}/contacted_ips", PAGE_BODY, lambda c: c.get_related(ObjectRef("file", SHA256), "contacted_ips"), _page_ok),
+    ("related descriptors", "GET", f"/domains/evil.test/relationships/subdomains", PAGE_BODY, lambda c: c.get_related(ObjectRef("domain", "evil.test"), "subdomains", descriptors=True), _page_ok),
+    ("url relationships", "GET", f"/urls/{URL_ID}/last_serving_ip_address", {"data": {"type": "ip_address", "id": "192.0.2.9", "attributes": {}}},
+     lambda c: c.get_related(ObjectRef("url", URL_ID), "last_serving_ip_address"), lambda r: r.items[0]["id"] == "192.0.2.9"),
+    ("comments", "GET", f"/ip_addresses/192.0.2.1/comments", PAGE_BODY, lambda c: c.get_comments(ObjectRef("ip_address", "192.0.2.1")), _page_ok),
+    ("votes", "GET", f"/urls/{URL_ID}/votes", PAGE_BODY, lambda c: c.get_votes(ObjectRef("url", URL_ID)), _page_ok),
+    ("add comment", "POST", f"/domains/evil.test/comments", {"data": {"type": "comment", "id": "c9"}}, lambda c: c.add_comment(ObjectRef("domain", "evil.test"), "x"), lambda r: r["id"] == "c9"),
+    ("add vote", "POST", f"/ip_addresses/192.0.2.1/votes", {"data": {"type": "vote", "id": "v9"}}, lambda c: c.add_vote(ObjectRef("ip_address", "192.0.2.1"), "harmless"), lambda r: r["id"] == "v9"),
+    ("reanalyse file", "POST", f"/files/{SHA256}/analyse", ANALYSIS_BODY, lambda c: c.reanalyse(ObjectRef("file", SHA256)), lambda r: r["id"] == "an9"),
+    ("reanalyse url", "POST", f"/urls/{URL_ID}/analyse", ANALYSIS_BODY, lambda c: c.reanalyse(ObjectRef("url", URL_ID)), lambda r: r["id"] == "an9"),
+    ("submit url", "POST", "/urls", ANALYSIS_BODY, lambda c: c.scan_url("http://evil.test/x"), lambda r: r["id"] == "an9"),
+    ("analysis", "GET", "/analyses/an9", ANALYSIS_BODY, lambda c: c.get_analysis("an9"), lambda r: r["data"]["id"] == "an9"),
+    ("network location", "GET", f"/urls/{URL_ID}/network_location", {"data": {"type": "domain", "id": "evil.test", "attributes": {}}},
+     lambda c: c.network_location(ObjectRef("url", URL_ID)), lambda r: r["id"] == "evil.test"),
+    ("behaviour summary", "GET", f"/files/{SHA256}/behaviour_summary", {"data": {"processes_tree": []}}, lambda c: c.behaviour_summary(ObjectRef("file", SHA256)), lambda r: "processes_tree" in r),
+    ("download url", "GET", f"/files/{SHA256}/download_url", {"data": "https://storage.example/x"}, lambda c: c.download_url(SHA256), lambda r: r == "https://storage.example/x"),
+    ("upload url", "GET", "/files/upload_url", {"data": "https://vt.test/_ah/upload/1"}, lambda c: c.get_upload_url(), lambda r: r.endswith("/1")),
+    ("quotas", "GET", "/users/analyst/overall_quotas", {"data": {"api_requests_daily": {}}}, lambda c: c.overall_quotas("analyst"), lambda r: "api_requests_daily" in r),
+]
+
+
+@pytest.mark.parametrize("name,method,path,body,call,check", ENDPOINTS, ids=[e[0] for e in ENDPOINTS])
+@respx.mock
+async def test_every_endpoint_success(client, name, method, path, body, call, check):
+    route = respx.route(method=method, url=f"{BASE}{path}").respond(json=body)
+    result = await call(client)
+    assert route.call_count == 1
+    assert route.calls.last.request.headers["x-apikey"] == KEY
+    assert check(result)
+
+
+@respx.mock
+async def test_url_with_ipv6_host_round_trip_and_pcap_download(client, tmp_path):
+    respx.get(f"{BASE}/file_behaviours/{SHA256}_Zenbox/pcap").respond(content=b"\xd4\xc3\xb2\xa1rest")
+    path = await client.download_pcap(f"{SHA256}_Zenbox", tmp_path / "x.pcap")
+    assert path.read_bytes().startswith(b"\xd4\xc3\xb2\xa1")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
