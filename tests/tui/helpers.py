@@ -13,9 +13,9 @@ _TEXT = re.compile(r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="[\d
 CELL = 12.2
 
 
-def screen_text(app) -> str:
+def screen_text(app, svg: str | None = None) -> str:
     """The terminal's visible text, line by line, as a user would read it."""
-    svg = app.export_screenshot()
+    svg = svg if svg is not None else app.export_screenshot()
     lines: dict[int, dict[int, str]] = {}
     for x, line, content in _TEXT.findall(svg):
         text = html.unescape(content).replace("\xa0", " ")

@@ -55,6 +55,10 @@ class VTApp(App):
         strict: bool | None = None,
     ) -> None:
         super().__init__()
+        if not os.environ.get("TEXTUAL_ANIMATIONS"):
+            # Over SSH every animation frame is bytes on the wire and a slower key press;
+            # TEXTUAL_ANIMATIONS=full brings them back.
+            self.animation_level = "none"
         self.settings = settings or Settings()
         self.demo = demo
         self.initial_ioc = ioc
