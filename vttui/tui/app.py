@@ -73,6 +73,7 @@ class VTApp(App):
         self.trail = Trail()
         self.api_key_entered: str | None = None
         self._owns_client = client is None
+        self._started = False
 
     # --- startup -------------------------------------------------------------------------
 
@@ -82,10 +83,19 @@ class VTApp(App):
     def on_mount(self) -> None:
         if self.demo:
             self.sub_title = "DEMO DATA (offline)"
-        # The search bar is usable at once; the client (httpx, the demo data) comes next.
-        self.call_after_refresh(self._start)
+        if self.client is None and not (self.demo or self.settings.api_key):
+            self._start()  # first run: the welcome screen at once
+        else:
+            # The search bar is painted and usable first; the client (httpx, the demo
+            # data) is built just after, or at once if something needs it earlier.
+            self.set_timer(0.05, self.ensure_started)
+
+    def ensure_started(self) -> None:
+        if not self._started:
+            self._start()
 
     def _start(self) -> None:
+        self._started = True
         if self.client is None:
             if self.demo or self.settings.api_key:
                 self._start_client(self.demo)

@@ -102,7 +102,7 @@ class MainScreen(ActionsMixin, Screen):
         self.set_class(getattr(self.app, "demo", False), "demo")
         self.query_one(SearchBar).focus()
         self.update_info()
-        self.call_after_refresh(self.prepare_standby)
+        self.set_timer(0.3, self.prepare_standby)
 
     # --- search --------------------------------------------------------------------------
 
@@ -152,6 +152,7 @@ class MainScreen(ActionsMixin, Screen):
         return self.live.get(entry.key) if entry else None
 
     def open_ref(self, ref: ObjectRef, via: Via | None = None, title: str = "") -> "ReportView":
+        self.app.ensure_started()
         entry, dropped = self.nav.open(ref, via, title)
         for old in dropped:
             self.saved_states.pop(old.key, None)
