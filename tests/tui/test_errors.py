@@ -176,3 +176,33 @@ async def test_light_theme_renders_every_tab():
             await settle(pilot)
             assert "invoice_viewer.exe" in screen_text(app)
         assert app.theme == "textual-light"
+
+
+async def test_a_rejected_key_can_be_changed_without_restarting(tmp_path, monkeypatch):
+    monkeypatch.setenv("VTTUI_CONFIG_DIR", str(tmp_path / "cfg"))
+    new_key = "n" * 60 + "9999"
+    from dataclasses import replace
+
+    app, client = respx_app()
+    app.settings = replace(load_settings(), base_url=BASE)
+    with respx.mock:
+        respx.get(f"{BASE}/domains/a.test").mock(side_effect=lambda r: (
+            httpx.Response(200, json={"data": {"type": "domain", "id": "a.test", "attributes": {}}})
+            if r.headers["x-apikey"] == new_key else error(401, "WrongCredentialsError")))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await search(pilot, "a.test")
+            assert "This API key was rejected" in screen_text(app)
+            assert "Change API key" in screen_text(app)  # the hint says where to go
+            await pilot.press("ctrl+k")
+            await pilot.pause()
+            assert isinstance(app.screen, WelcomeScreen)
+            app.screen.query_one("#key").value = new_key
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.client is not client and app.client.api_key == new_key
+            await pilot.press("ctrl+r")
+            await settle(pilot)
+            assert app.main.current_view.obj.id == "a.test"
+            assert "…9999" in screen_text(app)
+            await app.client.aclose()
+    assert load_settings().api_key == new_key

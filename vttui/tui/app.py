@@ -40,6 +40,7 @@ class VTApp(App):
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
         Binding("question_mark", "help", "Help"),
         Binding("f1", "help", "Help", show=False, priority=True),
+        Binding("ctrl+k", "change_key", "Change API key", show=False),
         Binding("ctrl+p", "command_palette", "Palette", show=False),
     ]
 
@@ -193,6 +194,32 @@ class VTApp(App):
 
     # --- actions -------------------------------------------------------------------------
 
+    def action_change_key(self) -> None:
+        """Enter another key (saved 0600) or switch to the demo, without restarting."""
+        from .screens.welcome import WelcomeScreen
+
+        self.push_screen(WelcomeScreen(self.settings.config_file, first_run=False), self._key_changed)
+
+    def _key_changed(self, choice: str | None) -> None:
+        if choice is None:
+            return
+        old, owned = self.client, self._owns_client
+        self.initial_ioc = None
+        if choice == "demo":
+            self.demo = True
+            self._start_client(True)
+        else:
+            self.demo = False
+            self.settings = self.settings.with_key(self.api_key_entered or "", "config file")
+            self._start_client(False)
+        self.sub_title = "DEMO DATA (offline)" if self.demo else ""
+        self.main.set_class(self.demo, "demo")
+        self._after_start()
+        if old is not None and owned:
+            self.run_worker(old.aclose(), group="close-client", exit_on_error=False)
+        what = "the demo data" if self.demo else f"key …{(self.api_key_entered or '')[-4:]}"
+        self.notify(f"Now using {what}; ctrl+r reloads a report with it.", markup=False)
+
     def action_help(self) -> None:
         from .screens.help import HelpScreen
 
@@ -212,6 +239,7 @@ class VTApp(App):
             keys = self.get_key_display(binding)
             yield SystemCommand(binding.description, f"Key: {keys}", lambda a=binding.action: self.run_action(a, main))
         yield SystemCommand("Keys", "Show every key (?)", self.action_help)
+        yield SystemCommand("Change API key", "Enter another VirusTotal key, or switch to the demo data (ctrl+k)", self.action_change_key)
         for ioc in self.recent:
             yield SystemCommand(f"Open {T.plain(ioc.display, 70)}", f"Recent {ioc.label}", lambda i=ioc: main.open_ioc(i))
 

@@ -91,6 +91,8 @@ class ActionsMixin:
         view = self.current_view
         if view is not None and isinstance(view.obj, URL):
             initial = view.obj.url
+        elif view is not None and view.obj is None and view.ref is not None and view.ref.type == "url" and view.entry:
+            initial = view.entry.title  # a URL VirusTotal has not seen yet
         else:
             typed = try_classify(self.query_one("SearchBar").value)
             if typed is not None and typed.type is IOCType.URL:

@@ -38,12 +38,13 @@ TABS_GROUP = Binding.Group("Tabs", compact=True)
 HISTORY_GROUP = Binding.Group("Back/Fwd", compact=True)
 
 WELCOME = """\
-Paste or type an indicator above and press enter: a hash (MD5, SHA-1, SHA-256), a URL,
-a domain or an IP address. Defanged forms like hxxp://evil[.]com work too.
+Type or paste an indicator above and press enter: a hash (MD5, SHA-1,
+SHA-256), a URL, a domain or an IP. Defanged forms (hxxp://evil[.]com) work.
 
-  /        search              1-5   switch tabs        enter  pivot (in Relations)
-  ⌫        back                alt+→ forward            c / y  copy id / value
-  ctrl+p   command palette     ?     all keys           q      quit
+  /       search             ⌫ / alt+→   back / forward
+  1-5     switch tabs        enter       pivot (in Relations)
+  c / y   copy id / value    u s a       upload, scan, re-analyse
+  ctrl+p  every action       ?           all keys          q  quit
 """
 
 

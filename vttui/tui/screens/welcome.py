@@ -36,20 +36,21 @@ class WelcomeScreen(ModalScreen[str | None]):
         Binding("escape", "quit", "Quit"),
     ]
 
-    def __init__(self, config_file) -> None:
+    def __init__(self, config_file, *, first_run: bool = True) -> None:
         super().__init__()
         self.config_file = config_file
+        self.first_run = first_run
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static("Welcome to vttui", classes="title")
+            yield Static("Welcome to vttui" if self.first_run else "Change the API key", classes="title")
             yield Static(Text(INTRO.format(path=self.config_file)))
             yield Input(placeholder="paste your API key and press enter", password=True, id="key")
             yield Static("", classes="error")
             with Horizontal():
                 yield Button("Save key", id="save", variant="primary")
                 yield Button("Open the demo (ctrl+d)", id="demo")
-                yield Button("Quit (esc)", id="quit")
+                yield Button("Quit (esc)" if self.first_run else "Cancel (esc)", id="quit")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

@@ -145,6 +145,7 @@ class ReportView(Vertical):
             self.query_one(VotesPane).set_ref(self.ref)
         for err in self.query(".tab-error"):
             err.remove()
+        self.query_one(DetectionsPane).display = True
         self.query_one(VerdictHeader).show(obj)
         self.query_one(DetectionsPane).show(obj)
         # the other tabs are built when first shown: the verdict and detections come first
@@ -191,12 +192,14 @@ class ReportView(Vertical):
 
     def show_error(self, exc: VTError) -> None:
         self.error = exc
-        self.query_one(VerdictHeader).show_error(self.ref, exc.message)
+        shown = self.entry.title if self.entry is not None and self.entry.title else self.ref.id
+        self.query_one(VerdictHeader).show_error(ObjectRef(self.ref.type, shown), exc.message)
+        self.query_one(DetectionsPane).display = False
         for pane_id in ("detections", "details", "relations"):
             pane = self.query_one(f"#{pane_id}", TabPane)
             for err in pane.query(".tab-error"):
                 err.remove()
-            pane.mount(Static(_error_text(exc), classes="tab-error"), before=0)
+            pane.mount(Static(_error_text(exc, self.ref.type), classes="tab-error"), before=0)
         self.post_message(ReportLoaded(self))
 
     # --- tabs ----------------------------------------------------------------------------
@@ -272,13 +275,20 @@ class ReportView(Vertical):
         return rel.name if rel else via.relationship
 
 
-def _error_text(exc: VTError) -> Text:
+NOT_FOUND_HINTS = {
+    "file": "If you have the file, press u to upload it (it will be shared).",
+    "url": "Press s to have VirusTotal scan this URL.",
+}
+
+
+def _error_text(exc: VTError, object_type: str = "") -> Text:
+    """The error in plain words, and what the user can do about it here."""
     out = Text("✗ ", style="bold red")
     out.append_text(T.safe(exc.message, "bold"))
     hint = {
-        "not_found": "Check the indicator, or submit it for analysis.",
-        "auth": "Check the API key (ctrl+p → Change API key), or use a premium key.",
-        "quota": "The status line shows when requests resume.",
+        "not_found": NOT_FOUND_HINTS.get(object_type, "VirusTotal has never seen it; check the spelling."),
+        "auth": "Change the key from the command palette (ctrl+p, \"Change API key\"), or use a premium key.",
+        "quota": "The status line shows when requests resume; ctrl+r retries.",
         "network": "Press ctrl+r to try again.",
     }.get(str(exc.kind))
     if hint:
