@@ -114,8 +114,8 @@ class VerdictHeader(Static):
         lines = [first]
         if obj.title != obj.id:
             lines.append(T.label_value("id", obj.id, max_len=200))
-        lines.append(T.join(_reputation(obj), _votes(obj), *_essentials(obj), sep="  ·  "))
+        lines.append(T.join(_reputation(obj), _votes(obj), *_essentials(obj), sep=" · "))
         secondary = _secondary(obj)
         if secondary:
-            lines.append(T.join(*secondary, sep="  ·  "))
+            lines.append(T.join(*secondary, sep=" · "))
         self.update(Group(*lines))
