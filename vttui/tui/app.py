@@ -89,7 +89,7 @@ class VTApp(App):
         else:
             # The search bar is painted and usable first; the client (httpx, the demo
             # data) is built just after, or at once if something needs it earlier.
-            self.set_timer(0.05, self.ensure_started)
+            self.call_after_refresh(lambda: self.set_timer(0.05, self.ensure_started))
 
     def ensure_started(self) -> None:
         if not self._started:

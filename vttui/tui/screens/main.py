@@ -32,7 +32,9 @@ if TYPE_CHECKING:  # the report widgets load with the first report, not at start
     from ..widgets.relations import RelationsTree
     from ..widgets.report import ReportLoaded, ReportView
 
-MAX_LIVE_VIEWS = 10
+#: Report views kept alive for instant back/forward (each holds its widgets, a few MB);
+#: older ones are rebuilt from the cache, in the state they were left, when revisited.
+MAX_LIVE_VIEWS = 6
 TABS = ("detections", "details", "relations", "comments", "votes")
 TABS_GROUP = Binding.Group("Tabs", compact=True)
 HISTORY_GROUP = Binding.Group("Back/Fwd", compact=True)
@@ -103,7 +105,7 @@ class MainScreen(ActionsMixin, Screen):
         self.set_class(getattr(self.app, "demo", False), "demo")
         self.query_one(SearchBar).focus()
         self.update_info()
-        self.set_timer(0.3, self.prepare_standby)
+        self.call_after_refresh(lambda: self.set_timer(0.3, self.prepare_standby))
 
     # --- search --------------------------------------------------------------------------
 

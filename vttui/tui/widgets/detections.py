@@ -45,7 +45,19 @@ class FilterInput(Input):
 
     def __init__(self, **kw) -> None:
         super().__init__(**kw)
-        self.cursor_blink = False  # its blink timer would keep a closed report's widgets alive
+        self.cursor_blink = False
+
+    def on_unmount(self) -> None:
+        # Textual's Input subscribes to a screen signal with a callback that holds the
+        # widget, and its blink timer outlives it: both kept every closed report view
+        # in memory. Let go of them with the widget.
+        try:
+            self.screen.text_selection_started_signal.unsubscribe(self)
+        except Exception:
+            pass
+        timer = getattr(self, "_blink_timer", None)
+        if timer is not None:
+            timer.stop()
 
     def action_leave(self) -> None:
         self.query_ancestor(DetectionsPane).query_one(DetectionsTable).focus()
