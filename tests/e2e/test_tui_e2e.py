@@ -82,7 +82,7 @@ async def test_rejected_key_is_explained(apps, serve):
     async with app.run_test(size=(120, 40)) as pilot:
         text = await _open_and_read(app, pilot, FILE)
         assert "This API key was rejected by VirusTotal" in text
-        assert "Check the API key" in text
+        assert "Change API key" in text  # and where to fix it
         assert app.is_running and not app.crashes
 
 
