@@ -147,7 +147,7 @@ def browse_memory(quick: bool) -> Result:
     a 32 MB cache bound (target: growth within the bound).
 
     A long investigation must not grow without limit: the cache is bounded in bytes and
-    only 16 report views stay alive. The app runs in a child process from idle; the demo
+    only the last few report views stay alive (MAX_LIVE_VIEWS). The app runs in a child process from idle; the demo
     server runs in this one, so its data is not counted.
     """
     from ..vt.demo import DemoBackend, DemoServer
