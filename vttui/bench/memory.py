@@ -81,7 +81,7 @@ async def _browse(base_url: str, resolutions: int, files: int, cache_bytes: int)
             out["idle_kb"] = proc_status_kb("VmRSS")
             out["reset"] = reset_peak_rss()
             t0 = time.perf_counter()
-            tree = app.screen.query_one(RelationsTree)
+            tree = app.main.current_view.query_one(RelationsTree)  # not the screen: its query cache would keep the tree
             res = rel_node(tree, "resolutions")
             res.expand()
             await settle(pilot)
@@ -94,6 +94,8 @@ async def _browse(base_url: str, resolutions: int, files: int, cache_bytes: int)
             await more_until(tree, fnode, ObjNode, files)
             refs = [c.data.ref for c in fnode.children if isinstance(c.data, ObjNode)][:files]
             phase(f"{len(refs)} files in the tree", t0)
+            # Let go of the tree: once its view leaves the live set, only the app may keep it.
+            del tree, res, fnode
             before = client.stats.requests
             for i, ref in enumerate(refs, 1):  # pivot to each in turn: a long trail of reports
                 app.main.open_ref(ObjectRef(ref.type, ref.id))

@@ -19,7 +19,10 @@ from ..config import Settings, load_settings, mask_key
 from ..export.trail import Trail
 from ..vt.errors import ConfigError, VTError
 from . import text as T
+from . import textual_fixes
 from .screens.main import MainScreen
+
+textual_fixes.apply()
 
 if TYPE_CHECKING:
     from ..vt.client import VTClient
