@@ -6,13 +6,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from ...vt.models import EngineResult, VTObject
 from .. import text as T
+from .table import ReportTable
 
 
-class DetectionsTable(DataTable):
+class DetectionsTable(ReportTable):
     BINDINGS = [
         Binding("d", "toggle_detected", "Detected only"),
         Binding("f", "filter", "Filter"),

@@ -7,14 +7,15 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from ...vt.models import Vote, VTObject
 from .. import text as T
+from .table import ReportTable
 from .paged import PAGE_SIZE, PagedPane
 
 
-class VoteTable(DataTable):
+class VoteTable(ReportTable):
     BINDINGS = [Binding("m", "more", "More votes")]
 
     def action_more(self) -> None:
