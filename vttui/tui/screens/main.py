@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Static
+from textual.timer import Timer
 
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,7 @@ from .. import text as T
 from ..history import Entry, Navigator, Via
 from .actions import ACTION_BINDINGS, ActionsMixin
 from ..widgets.analyses import AnalysesPanel
-from ..widgets.footer import QuietFooter
+from ..widgets.footer import KeyBar
 from ..widgets.search import SearchBar
 from ..widgets.status import StatusLine
 
@@ -35,6 +36,8 @@ if TYPE_CHECKING:  # the report widgets load with the first report, not at start
 #: Report views kept alive for instant back/forward (each holds its widgets, a few MB);
 #: older ones are rebuilt from the cache, in the state they were left, when revisited.
 MAX_LIVE_VIEWS = 6
+#: Seconds after a report is shown before the next view is pre-built.
+STANDBY_DELAY = 0.4
 TABS = ("detections", "details", "relations", "comments", "votes")
 TABS_GROUP = Binding.Group("Tabs", compact=True)
 HISTORY_GROUP = Binding.Group("Back/Fwd", compact=True)
@@ -89,6 +92,7 @@ class MainScreen(ActionsMixin, Screen):
         self.nav = Navigator()
         self.live: OrderedDict[int, ReportView] = OrderedDict()
         self._standby: ReportView | None = None
+        self._standby_timer: Timer | None = None
         self.saved_states: dict[int, dict] = {}
         self._hint: Text | None = None
 
@@ -99,7 +103,7 @@ class MainScreen(ActionsMixin, Screen):
             yield Static(Text(WELCOME), id="empty")
         yield AnalysesPanel(id="analyses")
         yield StatusLine(id="status")
-        yield QuietFooter()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.set_class(getattr(self.app, "demo", False), "demo")
@@ -183,13 +187,21 @@ class MainScreen(ActionsMixin, Screen):
                 switcher.mount(view)
             self.live[entry.key] = view
             self._trim_live()
-            self.call_after_refresh(self.prepare_standby)
         self.live.move_to_end(entry.key)
         switcher.current = view.id
         self.update_info()
         if focus:
             view.focus_main()
         return view
+
+    def _schedule_standby(self) -> None:
+        """Build the next view once this report is on screen and the user is reading it,
+        never while a reply is awaited: composing it then would delay that reply's frame."""
+        if self._standby is not None:
+            return
+        if self._standby_timer is not None:
+            self._standby_timer.stop()
+        self._standby_timer = self.set_timer(STANDBY_DELAY, self.prepare_standby)
 
     def prepare_standby(self) -> None:
         """Compose the next report view while the user reads: opening one then costs
@@ -247,6 +259,8 @@ class MainScreen(ActionsMixin, Screen):
             view.entry.ref = view.ref
             self.app.trail.loaded(view.entry, view.obj)
         self.update_info()
+        if view is self.current_view:
+            self._schedule_standby()
 
     # --- tabs, copy, reload ------------------------------------------------------------
 

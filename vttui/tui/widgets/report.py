@@ -188,7 +188,9 @@ class ReportView(Vertical):
                     node.expand()  # loads from the cache: no request
         tab = state.get("tab")
         if tab and tab != self.active_tab:
-            self.show_tab(tab)
+            # After a refresh: a view composed just now has a TabbedContent that would
+            # still set its initial tab over this one.
+            self.call_after_refresh(self.show_tab, tab)
 
     def show_error(self, exc: VTError) -> None:
         self.error = exc
