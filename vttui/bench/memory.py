@@ -56,7 +56,7 @@ async def _browse(base_url: str, resolutions: int, files: int, cache_bytes: int)
     settings = Settings(api_key=DemoBackend.DEMO_API_KEY, base_url=base_url, per_minute=None, per_day=None,
                         cache_bytes=cache_bytes)
     client = make_client(settings)
-    app = VTApp(settings=settings, client=client, clipboard=False)
+    app = VTApp(settings=settings, client=client, clipboard=False, freeze_heap=True)  # as `vttui` runs it
     out: dict[str, Any] = {"phases": []}
 
     def phase(name: str, t0: float) -> None:
