@@ -29,3 +29,45 @@ def test_patched_method_returns_what_textual_computes():
     assert outer.background == base
     assert inner.background == base + bg
     assert StylesCache().get_inner_outer(base, bg) == (inner, outer)
+
+
+async def test_the_program_freezes_its_start_up_heap_and_tests_do_not():
+    from vttui.tui import app as app_module
+
+    from .helpers import demo_app, settle
+
+    gc.unfreeze()
+    app, _backend = demo_app()
+    assert app.freeze_heap is False  # many apps share a test process: nothing frozen for ever
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        app.ensure_started()
+        assert gc.get_freeze_count() == 0
+
+    built = {}
+
+    class Probe(app_module.VTApp):
+        def __init__(self, **kw):
+            super().__init__(**kw)
+            built["app"] = self
+
+        def run(self, *a, **kw):  # what `vttui` would run, without a terminal
+            return None
+
+    original = app_module.VTApp
+    app_module.VTApp = Probe
+    try:
+        assert app_module.run_app(demo=True) == 0
+    finally:
+        app_module.VTApp = original
+    assert built["app"].freeze_heap is True
+
+    frozen, _backend = demo_app()
+    frozen.freeze_heap = True
+    try:
+        async with frozen.run_test() as pilot:
+            await settle(pilot)
+            frozen.ensure_started()
+            assert gc.get_freeze_count() > 0  # Textual, the client, the demo data: out of the collector's way
+    finally:
+        gc.unfreeze()
