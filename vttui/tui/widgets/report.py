@@ -75,7 +75,9 @@ class ReportView(Vertical):
 
     def compose(self) -> ComposeResult:
         yield VerdictHeader()
-        with TabbedContent(initial="detections"):
+        # A view rebuilt after eviction opens on the tab the user left it on.
+        initial = (self.restore_state or {}).get("tab") or "detections"
+        with TabbedContent(initial=initial if initial in TABS else "detections"):
             with TabPane(TAB_TITLES["detections"], id="detections"):
                 yield DetectionsPane()
             with TabPane(TAB_TITLES["details"], id="details"):
@@ -103,6 +105,11 @@ class ReportView(Vertical):
             self._start()
 
     def _start(self) -> None:
+        tab = (self.restore_state or {}).get("tab")
+        if tab in TABS and tab != self.active_tab:
+            # Before anything is focused: focusing a widget in another pane would
+            # switch the tabs back to that pane.
+            self.query_one(TabbedContent).active = tab
         if self._want_focus:
             self.focus_main()
         self.query_one(CommentsPane).set_ref(self.ref)
@@ -187,10 +194,8 @@ class ReportView(Vertical):
                 if key in expanded:
                     node.expand()  # loads from the cache: no request
         tab = state.get("tab")
-        if tab and tab != self.active_tab:
-            # After a refresh: a view composed just now has a TabbedContent that would
-            # still set its initial tab over this one.
-            self.call_after_refresh(self.show_tab, tab)
+        if tab in TABS and tab != self.active_tab:
+            self.show_tab(tab)  # normally set already, in _start
 
     def show_error(self, exc: VTError) -> None:
         self.error = exc
