@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from textual.widgets import Tree
+from vttui.bench.tui import tree_node  # the same depth-first search the benchmarks use
 
 from vttui.tui.widgets.comments import CommentList, CommentsPane
 from vttui.tui.widgets.details import DetailsTree
@@ -34,14 +34,6 @@ NOT_PLAIN_WORDS = ("Traceback", "Exception", "httpx", "RemoteProtocolError", "Re
                    "KeyError", "TypeError", "NoneType", 'File "')
 
 
-def tree_node(tree: Tree, predicate):
-    stack = [tree.root]
-    while stack:
-        node = stack.pop(0)
-        if predicate(node):
-            return node
-        stack[0:0] = list(node.children)
-    return None
 
 
 def assert_plain_words(message: str) -> None:

@@ -110,15 +110,15 @@ class KeyBar(Widget):
 
     # --- drawing -----------------------------------------------------------------------------
 
-    def _draw(self, entries, text: Text, hotspots: list, offset: int, description_style) -> None:
+    def _draw(self, entries, text: Text, hotspots: list, description_style) -> None:
         key_style = self.get_component_rich_style("keybar--key", partial=True)
         dim = self.get_component_rich_style("keybar--disabled", partial=True)
         for keys, description in entries:
             text.append(" ")
             for key, display, enabled in keys:
-                start = offset + text.cell_len
+                start = text.cell_len
                 text.append(display, key_style + dim if not enabled else key_style)
-                hotspots.append((start, offset + text.cell_len, key))
+                hotspots.append((start, text.cell_len, key))
             if description:
                 text.append(" ")
                 text.append(description, description_style)
@@ -130,11 +130,11 @@ class KeyBar(Widget):
         pinned_style = self.get_component_rich_style("keybar--pinned", partial=True)
         right = Text(no_wrap=True, overflow="crop", end="")
         right_spots: list[tuple[int, int, str]] = []
-        self._draw(self._pinned, right, right_spots, 0, pinned_style)
+        self._draw(self._pinned, right, right_spots, pinned_style)
         left_width = max(0, width - right.cell_len - (1 if right else 0))
         left = Text(no_wrap=True, overflow="crop", end="")
         spots: list[tuple[int, int, str]] = []
-        self._draw(self._items, left, spots, 0, description)
+        self._draw(self._items, left, spots, description)
         if left.cell_len > left_width:
             left.truncate(max(0, left_width - 1))
             left.append("…", description)
