@@ -1,8 +1,11 @@
-"""Shared test setup: keep every test away from the user's real config and clipboard."""
+"""Shared test setup: keep every test away from the user's real config and clipboard, and
+fail any test in which the app caught an unexpected exception (``tests/crash_guard.py``)."""
 
 from __future__ import annotations
 
 import pytest
+
+from tests.crash_guard import _record_apps, pytest_runtest_call  # noqa: F401  (fixture and hook)
 
 
 @pytest.fixture(autouse=True)

@@ -217,6 +217,7 @@ async def test_error_objects_and_request_log_never_hold_the_key(serve, clients):
 # --- the TUI: screenshots, notifications, crash log ------------------------------------------
 
 
+@pytest.mark.crash_expected
 async def test_tui_screens_and_crash_log_never_show_the_key(serve, tmp_path):
     # (the TUI shows VirusTotal's data as it is: a comment holding the key would show it)
     server = serve(reflect_key_in_errors)
@@ -259,6 +260,7 @@ async def test_tui_screens_and_crash_log_never_show_the_key(serve, tmp_path):
     assert crash_log.stat().st_mode & 0o777 == 0o600
 
 
+@pytest.mark.crash_expected
 def test_crash_log_masks_the_key_in_chained_errors(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
     try:

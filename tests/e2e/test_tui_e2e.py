@@ -204,6 +204,7 @@ async def test_recovery_with_ctrl_r_after_a_failure(apps, serve):
         assert "invoice_viewer.exe" in screen_text(app)
 
 
+@pytest.mark.crash_expected
 async def test_an_unexpected_exception_in_an_action_leaves_the_app_usable(apps, serve, monkeypatch):
     import asyncio
 
