@@ -165,7 +165,7 @@ class MainScreen(ActionsMixin, Screen):
             self.saved_states.pop(old.key, None)
             view = self.live.pop(old.key, None)
             if view is not None:
-                view.remove()
+                self._discard(view)
         self.app.trail.visit(ref, via, title)
         return self._show(entry, focus=True)
 
@@ -214,20 +214,29 @@ class MainScreen(ActionsMixin, Screen):
         self._standby.display = False  # the switcher only hides children it knew about
         self.query_one(ContentSwitcher).mount(self._standby)
 
-    def _take_standby(self):
+    def _take_standby(self) -> "ReportView | None":
+        """The standby view, whether or not it has finished mounting: ``attach`` starts
+        it once it has. (Removing one mid-mount let Textual run the mount handlers of a
+        subtree being pruned: ``No Tab with id '--content-tab-detections'``, or a view
+        that never finished mounting and stayed on "Loading the report…".)"""
         view, self._standby = self._standby, None
-        if view is not None and not view.is_mounted:
-            view.remove()
-            return None
         return view
+
+    def _discard(self, view: "ReportView") -> None:
+        """Remove a view, but never in the middle of its mount (see ``_take_standby``):
+        a message to the view itself runs only once its whole subtree is mounted."""
+        if view.is_mounted:
+            view.remove()
+        else:
+            view.call_later(view.remove)
 
     def _trim_live(self) -> None:
         current = self.nav.current
-        while len(self.live) > MAX_LIVE_VIEWS:
-            key, view = next(iter(self.live.items()))
-            if current is not None and key == current.key:
-                self.live.move_to_end(key)
-                continue
+        for key, view in list(self.live.items()):  # oldest first
+            if len(self.live) <= MAX_LIVE_VIEWS:
+                break
+            if (current is not None and key == current.key) or not view.is_mounted:
+                continue  # a view still mounting has no state to save yet: trimmed later
             del self.live[key]
             # Rebuilt from the cache (no request) if the user comes back, in this state.
             self.saved_states[key] = view.save_state()
