@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
-from vttui.tui.widgets.table import ReportTable, _simple
+from vttui.tui.widgets.table import ReportTable, _simple, fit_widths
 
 CELLS = [
     Text("alibabacloud", style="bold"),
@@ -46,7 +46,7 @@ def _normal(lines: list[list[Segment]]) -> list[list[tuple]]:
 @pytest.mark.asyncio
 async def test_fast_cells_match_datatable_pipeline():
     app = TableApp()
-    async with app.run_test(size=(100, 20)) as pilot:
+    async with app.run_test(size=(140, 20)) as pilot:  # wide enough: no column is cut
         table = app.query_one(ReportTable)
         await pilot.pause()
         assert table.row_count == len(CELLS)
@@ -89,3 +89,97 @@ async def test_cells_are_rendered_again_when_column_widths_change():
         line = table.render_line(1)  # first body row, after the header
         assert "alibabacloud" in line.text
         assert table.ordered_columns[0].get_render_width(table) >= len("a much longer engine name than any other")
+
+
+# --- columns fitted to the window ---------------------------------------------------------
+
+LONG = "Trojan:Win32/Vexbot.A!ml and a very long tail"
+
+
+class Report(App):
+    """A table as the report views use it: auto-width columns, rows added after mount."""
+
+    def __init__(self, rows: int = 30) -> None:
+        super().__init__()
+        self.n = rows
+
+    def compose(self) -> ComposeResult:
+        table = ReportTable(cursor_type="row")
+        table.add_column("Engine", key="engine")
+        table.add_column("Category", key="category", min_width=10)
+        table.add_column("Result", key="result")
+        table.add_column("Updated", key="date")
+        yield table
+
+    def fill(self) -> None:
+        self.query_one(ReportTable).add_rows(
+            (Text(f"Engine number {i}"), Text("malicious"), Text(LONG if i == 0 else f"Gen:Variant.{i}"), Text("2026-08-06"))
+            for i in range(self.n)
+        )
+
+
+def _row_text(table: ReportTable, y: int) -> str:
+    return table.render_line(y).text
+
+
+def test_fit_widths_cuts_the_widest_first_and_never_below_a_minimum():
+    assert fit_widths([10, 20, 30], [3, 3, 3], 100) == [10, 20, 30]  # all fit: natural
+    widths = fit_widths([10, 20, 30], [3, 3, 3], 45)
+    assert sum(widths) == 45 and widths[0] == 10 and widths[1] <= widths[2] <= 30
+    assert fit_widths([10, 20, 30], [8, 12, 12], 20) == [8, 12, 12]  # too narrow: minimums
+    assert fit_widths([5, 40], [5, 6], 30) == [5, 25]
+    # the least important column gives up its cells first, down to its minimum
+    assert fit_widths([10, 20, 30], [3, 3, 3], 55, first=[0]) == [5, 20, 30]
+    assert fit_widths([10, 20, 30], [8, 3, 3], 50, first=[0]) == [8, 20, 22]
+
+
+@pytest.mark.asyncio
+async def test_the_first_frame_after_rows_are_added_has_their_widths():
+    """Rows added and drawn before the table's queue goes idle: no label-wide columns."""
+    app = Report()
+    async with app.run_test(size=(120, 20)) as pilot:
+        await pilot.pause()
+        table = app.query_one(ReportTable)
+        app.fill()
+        line = _row_text(table, 1)  # drawn at once, before any idle or resize event
+        assert "Engine number 0" in line and LONG in line and "malicious" in line, line
+        assert "2026-08-06" in line
+
+
+@pytest.mark.asyncio
+async def test_a_narrow_window_cuts_the_widest_column_with_an_ellipsis_and_a_resize_refits():
+    app = Report()
+    async with app.run_test(size=(120, 20)) as pilot:
+        await pilot.pause()
+        table = app.query_one(ReportTable)
+        app.fill()
+        await pilot.pause()
+        assert LONG in _row_text(table, 1)
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        line = _row_text(table, 1)
+        assert "…" in line and LONG not in line, line
+        assert "malicious" in line and "2026-08-06" in line  # the short columns stay whole
+        header = _row_text(table, 0)
+        assert all(label in header for label in ("Engine", "Category", "Result", "Updated")), header
+        assert table.virtual_size.width <= table.size.width  # cut to fit, not scrolled
+        await pilot.resize_terminal(120, 20)
+        await pilot.pause()
+        assert LONG in _row_text(table, 1) and "…" not in _row_text(table, 1)
+
+
+@pytest.mark.asyncio
+async def test_a_resize_that_leaves_the_columns_alone_keeps_the_rendered_cells():
+    app = Report()
+    async with app.run_test(size=(120, 20)) as pilot:
+        await pilot.pause()
+        table = app.query_one(ReportTable)
+        app.fill()
+        await pilot.pause()
+        before = table._update_count
+        await pilot.resize_terminal(120, 30)  # taller only
+        await pilot.pause()
+        assert table._update_count == before
+        await pilot.resize_terminal(50, 30)  # narrower than the columns: refitted
+        await pilot.pause()
+        assert table._update_count > before

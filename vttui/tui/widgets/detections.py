@@ -88,11 +88,14 @@ class DetectionsPane(Vertical):
             yield Static("", classes="summary")
             yield FilterInput(placeholder="f: filter engines", classes="filter")
         table = DetectionsTable(cursor_type="row", zebra_stripes=True)
-        table.add_column("Engine", key="engine")
-        table.add_column("Category", key="category")
-        table.add_column("Result", key="result")
-        table.add_column("Version", key="version")
-        table.add_column("Updated", key="update")
+        # Narrowed (with an ellipsis) only when the window cannot show every column
+        # whole; never below these, so a verdict and a date always stay readable.
+        table.add_column("Engine", key="engine", min_width=12)
+        table.add_column("Category", key="category", min_width=10)
+        table.add_column("Result", key="result", min_width=16)
+        table.add_column("Version", key="version", min_width=7)
+        table.add_column("Updated", key="update", min_width=10)
+        table.cut_first = ("version",)  # the engine's version matters least
         yield table
 
     def show(self, obj: VTObject) -> None:
@@ -130,12 +133,14 @@ class DetectionsPane(Vertical):
         table = self.query_one(DetectionsTable)
         table.clear()
         rows = self.visible_results()
+        # Whole values: the table cuts a column (with an ellipsis) only when the window
+        # is too narrow for every column (widgets/table.py).
         table.add_rows(
             (
-                T.safe(r.engine, "bold" if r.detected else "", 28),
+                T.safe(r.engine, "bold" if r.detected else ""),
                 T.category(r.category),
-                T.safe(r.result or "–", "red" if r.category == "malicious" else "dark_orange" if r.detected else "dim", 48),
-                T.safe(r.engine_version or "–", "dim", 16),
+                T.safe(r.result or "–", "red" if r.category == "malicious" else "dark_orange" if r.detected else "dim"),
+                T.safe(r.engine_version or "–", "dim"),
                 Text(T.date_str(r.update_date, with_time=False), style="dim"),
             )
             for r in rows
