@@ -19,7 +19,7 @@ from ..config import Settings, load_settings, mask_key
 from ..export.trail import Trail
 from ..vt.errors import ConfigError, VTError
 from . import text as T
-from . import textual_fixes
+from . import textual_fixes, trace
 from .screens.main import MainScreen
 
 textual_fixes.apply()
@@ -88,6 +88,7 @@ class VTApp(App):
         return MainScreen()
 
     def on_mount(self) -> None:
+        trace.watch_frames(self)
         if self.demo:
             self.sub_title = "DEMO DATA (offline)"
         if self.client is None and not (self.demo or self.settings.api_key):

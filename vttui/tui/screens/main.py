@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from ...vt.refs import TYPE_LABELS, ObjectRef
 from .. import text as T
+from .. import trace
 from ..history import Entry, Navigator, Via
 from .actions import ACTION_BINDINGS, ActionsMixin
 from ..widgets.analyses import AnalysesPanel
@@ -118,6 +119,7 @@ class MainScreen(ActionsMixin, Screen):
         self.update_info()
 
     def on_search_bar_open(self, message: SearchBar.Open) -> None:
+        trace.mark("open")
         self.open_ioc(message.ioc)
 
     def on_search_bar_choose(self, message: SearchBar.Choose) -> None:
@@ -243,6 +245,7 @@ class MainScreen(ActionsMixin, Screen):
             view.remove()
 
     def action_back(self) -> None:
+        trace.mark("back")
         entry = self.nav.back()
         if entry is None:
             self.app.notify("Nothing to go back to.", timeout=2)

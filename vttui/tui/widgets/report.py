@@ -22,6 +22,7 @@ from ...vt.models import VTObject, wrap
 from ...vt.refs import ObjectRef
 from ...vt.relationships import get_relationship
 from .. import text as T
+from .. import trace
 from ..history import Entry
 from .comments import CommentsPane
 from .details import DetailsTree
@@ -131,7 +132,9 @@ class ReportView(Vertical):
         try:
             if fresh:
                 client.forget(self.ref)
+            trace.mark("request")
             data = await client.get_object(self.ref, relationships=PREFETCH.get(self.ref.type, ()))
+            trace.mark("reply")
         except VTError as exc:
             self.fetching = False
             self.show_error(exc)
@@ -164,6 +167,7 @@ class ReportView(Vertical):
         if self.restore_state:
             self._restore(self.restore_state)
             self.restore_state = None
+        trace.mark("populated")
         self.post_message(ReportLoaded(self))
 
     # --- state kept across eviction ----------------------------------------------------------

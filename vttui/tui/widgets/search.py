@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.binding import Binding
+
+from .. import trace
 from textual.message import Message
 from textual.widgets import Input
 
@@ -94,6 +96,7 @@ class SearchBar(Input):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        trace.mark("submitted")
         text = event.value
         if not text.strip():
             return
