@@ -104,16 +104,12 @@ class Disturbance:
         self.due = dict.fromkeys(self.kinds, 0.0)
         self.step = 0
         self.keys = False  # keys only once the search is sent (they would edit it)
-        #: Focus changes pause from the search's enter until the app has acted on it:
-        #: Textual looks a key's binding up when it handles the key, and a blur just
-        #: before takes the focus (and the search bar's enter binding) away.
-        self.focus = True
 
     def tick(self) -> None:
         now = time.monotonic()
         term = self.vt.term
         for kind in self.kinds:
-            if now < self.due[kind] or (kind == "keys" and not self.keys) or (kind == "focus" and not self.focus):
+            if now < self.due[kind] or (kind == "keys" and not self.keys):
                 continue
             self.due[kind] = now + self.EVERY[kind]
             self.step += 1

@@ -71,3 +71,34 @@ async def test_the_program_freezes_its_start_up_heap_and_tests_do_not():
             assert gc.get_freeze_count() > 0  # Textual, the client, the demo data: out of the collector's way
     finally:
         gc.unfreeze()
+
+
+async def test_the_terminal_losing_focus_keeps_the_focused_widget_and_queued_keys():
+    """Alt-tab right after enter: the enter, already sent by the terminal, still opens the
+    report (Textual dropped the focus on blur, and with it the search bar's bindings),
+    and nothing is restyled."""
+    from textual import events
+
+    from vttui.tui.widgets.search import SearchBar
+    from vttui.vt.demo import demo_iocs
+
+    from .helpers import demo_app, settle
+
+    app, _backend = demo_app()
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        bar = app.screen.query_one(SearchBar)
+        assert app.focused is bar
+        bar.value = demo_iocs()["domain"]
+        restyled: list[object] = []
+        app.screen.update_node_styles = lambda *a, **k: restyled.append(a)  # type: ignore[method-assign]
+        app.post_message(events.Key("enter", "\r"))
+        app.post_message(events.AppBlur())
+        await settle(pilot)
+        assert app.focused is not None
+        app.post_message(events.AppFocus())
+        await settle(pilot)
+        view = app.main.current_view
+        assert view is not None and view.obj is not None and view.obj.id == demo_iocs()["domain"]
+        assert restyled == []
+        assert app.app_focus

@@ -261,6 +261,17 @@ class VTApp(App):
         for ioc in self.recent:
             yield SystemCommand(f"Open {T.plain(ioc.display, 70)}", f"Recent {ioc.label}", lambda i=ioc: main.open_ioc(i))
 
+    # --- the terminal's focus ----------------------------------------------------------
+
+    def _watch_app_focus(self, focus: bool) -> None:
+        """The terminal losing or regaining focus (alt-tab, another tmux window) changes
+        nothing here. Textual would restyle every widget on the screen both ways (for
+        ``App:blur`` rules; its only one dims the Header, which vttui does not use), ~130 ms
+        each on a small machine, so a few switches while a report opened starved it; and
+        it would drop the focus, so a key the terminal sent just before (enter on a
+        search) lost the bindings of the widget it was typed in. The focused widget
+        keeps the focus; ``app_focus`` itself still says whether the terminal has it."""
+
     # --- safety net ----------------------------------------------------------------------
 
     async def _dispatch_action(self, namespace, action_name: str, params) -> bool:
