@@ -39,6 +39,11 @@ if TYPE_CHECKING:  # the report widgets load with the first report, not at start
 MAX_LIVE_VIEWS = 6
 #: Seconds after a report is shown before the next view is pre-built.
 STANDBY_DELAY = 0.4
+#: How long the screen keeps showing what it showed while a new report's reply is
+#: awaited: if it comes in time, the report is drawn once, whole, instead of a loading
+#: view first (two full layouts and renders, which also delayed handling the reply).
+#: Past this, the loading view is shown.
+HOLD_FOR_REPLY = 0.25
 TABS = ("detections", "details", "relations", "comments", "votes")
 TABS_GROUP = Binding.Group("Tabs", compact=True)
 HISTORY_GROUP = Binding.Group("Back/Fwd", compact=True)
@@ -96,6 +101,8 @@ class MainScreen(ActionsMixin, Screen):
         self._standby_timer: Timer | None = None
         self.saved_states: dict[int, dict] = {}
         self._hint: Text | None = None
+        #: A view waiting for its reply before it is shown, and whether to focus it then.
+        self._held: tuple[ReportView, bool] | None = None
 
     def compose(self) -> ComposeResult:
         yield SearchBar(id="search")
@@ -190,11 +197,31 @@ class MainScreen(ActionsMixin, Screen):
             self.live[entry.key] = view
             self._trim_live()
         self.live.move_to_end(entry.key)
-        switcher.current = view.id
         self.update_info()
+        if view.obj is None and view.error is None:
+            # Hold the current screen until the reply (or HOLD_FOR_REPLY). Keys typed
+            # meanwhile go to the screen's bindings, which act on this view.
+            self._held = (view, focus)
+            if focus:
+                self.set_focus(None)
+            self.set_timer(HOLD_FOR_REPLY, lambda: self._reveal(view))
+            return view
+        self._held = None
+        switcher.current = view.id
         if focus:
             view.focus_main()
         return view
+
+    def _reveal(self, view: "ReportView") -> None:
+        """Show a held view (its reply came, or the hold is over); focus it unless the
+        user focused something else meanwhile."""
+        if self._held is None or self._held[0] is not view:
+            return
+        focus = self._held[1]
+        self._held = None
+        self.query_one(ContentSwitcher).current = view.id
+        if focus and self.focused is None:
+            view.focus_main()
 
     def _schedule_standby(self) -> None:
         """Build the next view once this report is on screen and the user is reading it,
@@ -271,6 +298,7 @@ class MainScreen(ActionsMixin, Screen):
             view.entry.ref = view.ref
             self.app.trail.loaded(view.entry, view.obj)
         self.update_info()
+        self._reveal(view)
         if view is self.current_view:
             self._schedule_standby()
 

@@ -272,11 +272,20 @@ class ReportView(Vertical):
             self._want_focus = True
             return
         widget = self.main_widget()
-        if widget is not None:
-            # At once, so the very next key goes to the new tab; once more after the
-            # refresh in case it could not take focus while its pane was still hidden.
-            widget.focus()
-            self.call_after_refresh(widget.focus)
+        if widget is None:
+            return
+        # At once, so the very next key goes to the new tab (Textual routes a key when it
+        # reads it). If it cannot take focus yet (its pane still hidden), once more after
+        # the refresh, unless something else was focused meanwhile (the user pressed /).
+        screen = self.screen
+        before = screen.focused
+        screen.set_focus(widget, scroll_visible=False)
+        if screen.focused is not widget:
+            def again() -> None:
+                if screen.focused is before and self.is_attached:
+                    screen.set_focus(widget, scroll_visible=False)
+
+            self.call_after_refresh(again)
 
     def via_label(self) -> str | None:
         via = self.entry.via
