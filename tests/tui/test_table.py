@@ -183,3 +183,13 @@ async def test_a_resize_that_leaves_the_columns_alone_keeps_the_rendered_cells()
         await pilot.resize_terminal(50, 30)  # narrower than the columns: refitted
         await pilot.pause()
         assert table._update_count > before
+
+
+@pytest.mark.parametrize("raw", ["20260806", "20260231", "20261301", "2026086", "abcdefgh", "", None, " 20250101 "])
+def test_detections_dates_read_as_the_model_reads_them(raw):
+    from vttui.tui import text as T
+    from vttui.tui.widgets.detections import _update_text
+    from vttui.vt.models import EngineResult
+
+    result = EngineResult.from_entry("Engine", {"category": "undetected", "engine_update": raw})
+    assert _update_text(result) == T.date_str(result.update_date, with_time=False)

@@ -23,6 +23,7 @@ multi-line cells, other justifying) goes through DataTable's own code.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import zip_longest
 from typing import Any
 
 from rich.measure import measure_renderables
@@ -33,7 +34,7 @@ from textual import events
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widgets import DataTable
-from textual.widgets._data_table import Column, ColumnKey, RowKey
+from textual.widgets._data_table import Column, ColumnKey, Row, RowKey
 
 #: Overflow modes for which cropping to the column is exactly what Rich would do.
 _CROPPING = (None, "fold", "crop")
@@ -119,8 +120,30 @@ class ReportTable(DataTable):
         return column_key
 
     def add_rows(self, rows: Iterable[Iterable[Any]]) -> list[RowKey]:
-        keys = super().add_rows(rows)
-        self._measure_now()  # the layout that follows already knows the table's size
+        """Add one-line rows in one go (DataTable's ``add_row`` does per row what is
+        needed once: revalidate the cursor, bump the update count, check idle), then
+        measure them, so the layout that follows already knows the table's size."""
+        columns = self.ordered_columns
+        start = self.row_count
+        keys: list[RowKey] = []
+        for index, row in enumerate(rows, start):
+            cells = tuple(row)
+            if len(cells) > len(columns):
+                raise ValueError("More values provided than there are columns.")
+            key = RowKey()
+            self._row_locations[key] = index
+            self._data[key] = {column.key: cell for column, cell in zip_longest(columns, cells)}
+            self.rows[key] = Row(key, 1)
+            self._new_rows.add(key)
+            keys.append(key)
+        if keys:
+            self._require_update_dimensions = True
+            self.cursor_coordinate = self.cursor_coordinate
+            if start == 0 and columns and self.show_cursor and self.cursor_type != "none":
+                self._highlight_cursor()  # a row to put the cursor on, where there was none
+            self._update_count += 1
+            self.check_idle()
+        self._measure_now()
         return keys
 
     def _measure_now(self) -> None:
@@ -205,7 +228,42 @@ class ReportTable(DataTable):
         # refitted if the width there is changed (a scrollbar came, the window resized).
         self._measure_now()
         self._fit()
-        return super().render_lines(crop)
+        # DataTable looks up its own and its components' styles again for every line
+        # (each a walk up the DOM): a third of the time of drawing a screenful. They
+        # cannot change while one paint is drawn, so look them up once per paint.
+        self._paint_styles = {}
+        self._paint_base = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint_styles = None
+
+    _paint_styles: dict[tuple[str, ...], Any] | None = None
+    _paint_base: Style | None = None
+
+    def get_component_styles(self, *names: str) -> Any:
+        cache = self._paint_styles
+        if cache is None:
+            return super().get_component_styles(*names)
+        styles = cache.get(names)
+        if styles is None:
+            styles = cache[names] = _PaintStyles(super().get_component_styles(*names))
+        return styles
+
+    def render_line(self, y: int) -> Strip:
+        if self._paint_styles is None or self._paint_base is None:
+            return super().render_line(y)
+        # DataTable.render_line, with the paint's base style instead of a fresh lookup
+        width = self.size.width
+        scroll_x, scroll_y = self.scroll_offset
+        fixed_rows_height = sum(
+            self.get_row_height(self._row_locations.get_key(row_index)) for row_index in range(self.fixed_rows)
+        )
+        if self.show_header:
+            fixed_rows_height += self.get_row_height(self._header_row_key)
+        if y >= fixed_rows_height:
+            y += scroll_y
+        return self._render_line(y, scroll_x, scroll_x + width, self._paint_base)
 
     # --- cells ---------------------------------------------------------------------------
 
@@ -261,6 +319,24 @@ class ReportTable(DataTable):
         lines = [list(Segment.apply_style(line, style=pre_style, post_style=post_style))]
         self._cell_render_cache[cache_key] = lines
         return lines
+
+
+class _PaintStyles:
+    """A component's styles for one paint: ``rich_style`` (a walk up the DOM) computed
+    once; anything else read from Textual's object."""
+
+    def __init__(self, styles: Any) -> None:
+        self._styles = styles
+        self._rich_style: Style | None = None
+
+    @property
+    def rich_style(self) -> Style:
+        if self._rich_style is None:
+            self._rich_style = self._styles.rich_style
+        return self._rich_style
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._styles, name)
 
 
 def _simple(cell: object) -> bool:
