@@ -160,6 +160,13 @@ def shows_report(title: str) -> "callable":  # type: ignore[valid-type]
     return cond
 
 
+def drawn_at_this_width(screen: str) -> bool:
+    """The frame was drawn for the window's current width: the key bar, pinned to the
+    right edge, ends whole. (Right after a resize, the terminal shows the previous
+    frame cut to the new width until the program draws again, in any terminal.)"""
+    return screen.rstrip("\n").split("\n")[-1].rstrip().endswith("Palette")
+
+
 def detection_rows(screen: str, *, strict: bool = True) -> list[list[str]]:
     """The Detections table's visible rows, cut into cells at the header's column starts."""
     lines = screen.split("\n")

@@ -16,7 +16,7 @@ import pytest
 
 from vttui.vt.demo import demo_iocs
 
-from .helpers import Disturbance, check_detections, detection_rows, expected_engines, shows_report
+from .helpers import Disturbance, check_detections, detection_rows, drawn_at_this_width, expected_engines, shows_report
 
 IOCS = demo_iocs()
 FILE = IOCS["detected_file"]
@@ -62,7 +62,7 @@ def test_first_report_opens_whole_while_input_arrives(launch, server, request, l
     vt.term.resize(WIDTH, HEIGHT)
     screen = vt.wait_for(lambda s: "LIVE" in s and shown(s))
     # every frame the user saw with rows drawn, at full width, showed whole columns
-    frames = [text for _at, text in vt.term.frames if detection_rows(text, strict=False)]
+    frames = [text for _at, text in vt.term.frames if detection_rows(text, strict=False) and drawn_at_this_width(text)]
     assert frames, "no complete frame with Detections rows was seen"
     for text in frames[:1] + frames[-1:] + [screen]:
         problems = check_detections(text, engines, width=WIDTH)
