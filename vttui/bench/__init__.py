@@ -18,6 +18,8 @@ ORDER = (
     "startup",
     "enter_to_detections",
     "cached_back",
+    "pty_enter_to_detections",
+    "pty_cached_back",
     "reference_investigation",
     "browse_memory",
     "upload_memory",
@@ -27,7 +29,7 @@ ORDER = (
 
 def load_all() -> dict[str, Benchmark]:
     """Import every benchmark module (each registers itself) and return them in run order."""
-    from . import bulk, memory, micro, startup, tui  # noqa: F401 - imported to register
+    from . import bulk, memory, micro, startup, terminal, tui  # noqa: F401 - imported to register
 
     return {name: REGISTRY[name] for name in ORDER if name in REGISTRY}
 

@@ -45,12 +45,6 @@ KEYS: dict[str, bytes] = {
     "alt+left": b"\x1b[1;3D",
     "alt+right": b"\x1b[1;3C",
     "f1": b"\x1bOP",
-    "ctrl+p": b"\x10",
-    "ctrl+q": b"\x11",
-    "ctrl+r": b"\x12",
-    "ctrl+l": b"\x0c",
-    "ctrl+k": b"\x0b",
-    "ctrl+e": b"\x05",
     "slash": b"/",
     "question_mark": b"?",
 }
@@ -71,6 +65,8 @@ def key_bytes(key: str) -> bytes:
     """The bytes for a named key, or the key itself if it is one printable character."""
     if key in KEYS:
         return KEYS[key]
+    if key.startswith("ctrl+") and len(key) == 6 and key[5].isalpha():
+        return bytes([ord(key[5].lower()) - 96])
     if len(key) == 1:
         return key.encode()
     raise ValueError(f"no byte sequence known for key {key!r}")
@@ -92,7 +88,8 @@ def bracketed_paste(text: str) -> bytes:
 
 @dataclass
 class Chunk:
-    """Bytes the program wrote, with the ``time.perf_counter()`` they were read at."""
+    """Bytes the program wrote, with the ``time.monotonic()`` they were read at (one
+    clock for every process on Linux: comparable with the app's own trace marks)."""
 
     at: float
     data: bytes
@@ -138,7 +135,7 @@ class Terminal:
         master, slave = os.openpty()
         self._set_size(slave, self.width, self.height)
         self._master = master
-        self.started = time.perf_counter()
+        self.started = time.monotonic()
         self.proc = subprocess.Popen(
             list(self.argv), stdin=slave, stdout=slave, stderr=slave, env=dict(self.env), cwd=self.cwd,
             start_new_session=True, preexec_fn=_take_controlling_tty, close_fds=True,
@@ -161,7 +158,7 @@ class Terminal:
                 data = os.read(self._master, 65536)
             except OSError:
                 data = b""
-            at = time.perf_counter()
+            at = time.monotonic()
             with self._arrived:
                 self._queue.append(Chunk(at, data))
                 self._arrived.notify()
