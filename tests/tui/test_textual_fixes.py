@@ -34,7 +34,7 @@ def test_patched_method_returns_what_textual_computes():
 async def test_the_program_freezes_its_start_up_heap_and_tests_do_not():
     from vttui.tui import app as app_module
 
-    from .helpers import demo_app, settle
+    from tests.support.pilot import demo_app, settle
 
     gc.unfreeze()
     app, _backend = demo_app()

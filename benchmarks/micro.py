@@ -22,9 +22,9 @@ REAL_PAGE = (
 
 
 def _demo_client(middleware: Any = None):
-    from ..config import Settings
-    from ..runtime import make_client
-    from ..vt.demo import DemoBackend, DemoTransport
+    from vttui.config import Settings
+    from vttui.runtime import make_client
+    from vttui.demo import DemoBackend, DemoTransport
 
     backend = DemoBackend(base_url="https://demo.vttui.invalid/api/v3")
     transport = DemoTransport(backend, middleware=middleware)
@@ -39,8 +39,8 @@ def cache_hit(quick: bool) -> Result:
     Every back navigation, re-render and pivot to a seen object goes through this path,
     so it must cost nothing next to a frame (16 ms).
     """
-    from ..vt.demo import demo_iocs
-    from ..vt.refs import ObjectRef
+    from vttui.demo import demo_iocs
+    from vttui.vt.refs import ObjectRef
 
     n = 500 if quick else 5000
 
@@ -70,7 +70,7 @@ def cache_hit(quick: bool) -> Result:
 
 def build_demo_page(limit: int = 40) -> bytes:
     """A real-shaped relationship page of ``limit`` full demo file objects, as the server sends it."""
-    from ..vt.demo import demo_iocs
+    from vttui.demo import demo_iocs
 
     async def fetch() -> bytes:
         client, _ = _demo_client()
@@ -87,8 +87,8 @@ def build_demo_page(limit: int = 40) -> bytes:
 
 def _parse(raw: bytes) -> int:
     """What the app does with a page: parse, page it, wrap each item, read what the tree shows."""
-    from ..vt.models import wrap
-    from ..vt.paging import Page
+    from vttui.vt.models import wrap
+    from vttui.vt.paging import Page
 
     page = Page.from_reply(json.loads(raw))
     touched = 0
@@ -148,8 +148,8 @@ def single_flight(quick: bool) -> Result:
     An analyst pasting the same hash in several places, or a UI refreshing while a fetch
     is in flight, must not spend quota more than once.
     """
-    from ..vt.demo import demo_iocs
-    from ..vt.refs import ObjectRef
+    from vttui.demo import demo_iocs
+    from vttui.vt.refs import ObjectRef
     from .middleware import Latency
 
     delay = 0.05 if quick else 0.2

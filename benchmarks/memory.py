@@ -1,4 +1,4 @@
-"""Memory benchmarks. Each runs in a child process (``python -m vttui.bench.memory``), so
+"""Memory benchmarks. Each runs in a child process (``python -m benchmarks.memory``), so
 the peak it reports is that process's own, not the benchmark runner's or the server's.
 
 Peak resident memory comes from ``VmHWM`` in /proc/self/status, reset to the current
@@ -25,10 +25,10 @@ CACHE_BOUND = 32 * 1024 * 1024
 
 
 def _child(args: list[str], timeout: float) -> dict[str, Any]:
-    """Run ``python -m vttui.bench.memory ARGS``; its last stdout line is JSON."""
+    """Run ``python -m benchmarks.memory ARGS``; its last stdout line is JSON."""
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    out = subprocess.run([sys.executable, "-m", "vttui.bench.memory", *args], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-m", "benchmarks.memory", *args], capture_output=True, text=True,
                          timeout=timeout, env=env, cwd=str(ROOT))
     lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
     if out.returncode != 0 or not lines:
@@ -44,13 +44,13 @@ async def _browse(base_url: str, resolutions: int, files: int, cache_bytes: int)
     """In the child: walk the sinkhole IP's resolutions and communicating files in the TUI."""
     import gc
 
-    from ..config import Settings
-    from ..runtime import make_client
-    from ..tui.app import VTApp
-    from ..tui.widgets.relations import MoreNode, ObjNode, RelationsTree, ResNode
-    from ..tui.widgets.report import ReportView
-    from ..vt.demo import DemoBackend, demo_iocs
-    from ..vt.refs import ObjectRef
+    from vttui.config import Settings
+    from vttui.runtime import make_client
+    from vttui.tui.app import VTApp
+    from vttui.tui.widgets.relations import MoreNode, ObjNode, RelationsTree, ResNode
+    from vttui.tui.widgets.report import ReportView
+    from vttui.demo import DemoBackend, demo_iocs
+    from vttui.vt.refs import ObjectRef
     from .tui import open_hash, rel_node, settle
 
     settings = Settings(api_key=DemoBackend.DEMO_API_KEY, base_url=base_url, per_minute=None, per_day=None,
@@ -152,7 +152,8 @@ def browse_memory(quick: bool) -> Result:
     only the last few report views stay alive (MAX_LIVE_VIEWS). The app runs in a child process from idle; the demo
     server runs in this one, so its data is not counted.
     """
-    from ..vt.demo import DemoBackend, DemoServer
+    from tests.support.server import DemoServer
+    from vttui.demo import DemoBackend
 
     resolutions, files = (400, 10) if quick else (2500, 60)
     server = DemoServer(DemoBackend()).start()
@@ -192,10 +193,10 @@ def browse_memory(quick: bool) -> Result:
 
 async def _upload(base_url: str, size: int) -> dict[str, Any]:
     """In the child: upload a sparse file of ``size`` bytes; RSS idle and peak."""
-    from ..vt.cache import ResponseCache
-    from ..vt.client import VTClient
-    from ..vt.demo import DemoBackend
-    from ..vt.ratelimit import RateLimiter
+    from vttui.vt.cache import ResponseCache
+    from vttui.vt.client import VTClient
+    from vttui.demo import DemoBackend
+    from vttui.vt.ratelimit import RateLimiter
 
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="vttui-bench-upload-") as tmp:
@@ -226,7 +227,8 @@ def upload_memory(quick: bool) -> Result:
     client runs in a child process; the server stays in this one, so only the client's
     memory is counted.
     """
-    from ..vt.demo import DemoBackend, DemoServer
+    from tests.support.server import DemoServer
+    from vttui.demo import DemoBackend
 
     size = (40 if quick else 200) * 1024 * 1024
     server = DemoServer(DemoBackend()).start()
@@ -254,7 +256,7 @@ def upload_memory(quick: bool) -> Result:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m vttui.bench.memory", description="memory benchmark child")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.memory", description="memory benchmark child")
     sub = parser.add_subparsers(dest="what", required=True)
     b = sub.add_parser("browse")
     b.add_argument("base_url")

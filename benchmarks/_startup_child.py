@@ -14,7 +14,7 @@ import time
 
 T_BOOT = time.time()  # the interpreter is up: nothing but site has been imported yet
 # sys.path[0] is this script's directory; make it the repository root instead so that
-# nothing in vttui/bench can shadow a module, and vttui imports from a checkout too.
+# nothing in benchmarks can shadow a module, and vttui imports from a checkout too.
 sys.path[0] = os.environ.get("VTTUI_BENCH_ROOT", sys.path[0])
 T0 = float(os.environ["VTTUI_BENCH_T0"])
 FD = int(os.environ["VTTUI_BENCH_FD"])

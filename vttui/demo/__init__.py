@@ -2,7 +2,7 @@
 
 ``vttui --demo``, the screenshots, the tests and the benchmarks run against this instead
 of VirusTotal. Mount it in process with ``httpx.AsyncClient(transport=DemoTransport(b))``
-or over a loopback socket with ``DemoServer(b)``. Entry points into the data are listed
+or over a loopback socket with the tests' ``DemoServer(b)``. Entry points into the data are listed
 by :func:`demo_iocs`; :data:`NOT_FOUND_SHA256` is a well-formed hash it answers with 404.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 from .backend import DEFAULT_BASE_URL, DemoBackend, canonical_url
 from .dataset import NOT_FOUND_SHA256, Dataset, demo_iocs, url_sha256
 from .protocol import Action, DemoRequest, DemoResponse, Middleware
-from .server import DemoServer
 from .transport import DemoTransport
 
 __all__ = [
@@ -22,7 +21,6 @@ __all__ = [
     "DemoBackend",
     "DemoRequest",
     "DemoResponse",
-    "DemoServer",
     "DemoTransport",
     "Middleware",
     "canonical_url",

@@ -1,4 +1,4 @@
-"""``python -m vttui.bench [--quick] [--markdown FILE] [NAME...]``: run benchmarks, print figures.
+"""``python -m benchmarks [--quick] [--markdown FILE] [NAME...]``: run benchmarks, print figures.
 
 Never asserts and always exits 0 once the benchmarks ran: a missed target is a figure
 for people to read, not a failure. A benchmark that crashes is reported and the others
@@ -21,7 +21,7 @@ from .report import block, markdown, table, write_markdown
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m vttui.bench", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     p.add_argument("names", nargs="*", metavar="NAME", help="benchmarks to run (default: all)")
     p.add_argument("--quick", action="store_true", help="fewer repetitions and scaled-down sizes (for smoke tests)")
     p.add_argument("--list", action="store_true", help="list the benchmarks and exit")
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     chosen = [benches[n] for n in (args.names or benches)]
     machine = machine_info()
-    command = f"{_python()} -m vttui.bench " + " ".join(shlex.quote(a) for a in argv)
+    command = f"{_python()} -m benchmarks " + " ".join(shlex.quote(a) for a in argv)
     print(f"vttui benchmarks{' (quick)' if args.quick else ''}: {command.strip()}")
     print("; ".join(f"{k}: {v}" for k, v in machine.items()))
     print()

@@ -13,10 +13,10 @@ from .core import Result, benchmark, ms
 async def demo_indicators(n: int) -> list[str]:
     """``n`` distinct indicators that exist in the demo: the sinkhole IP's 60 communicating
     files, then host names from its resolutions."""
-    from ..config import Settings
-    from ..runtime import make_client
-    from ..vt.demo import demo_iocs
-    from ..vt.refs import ObjectRef
+    from vttui.config import Settings
+    from vttui.runtime import make_client
+    from vttui.demo import demo_iocs
+    from vttui.vt.refs import ObjectRef
 
     client = make_client(Settings(), demo=True)
     out: list[str] = []
@@ -34,12 +34,13 @@ async def demo_indicators(n: int) -> list[str]:
 
 
 async def _run(n: int, per_minute: int, scale: float) -> dict[str, Any]:
-    from ..cli.lookup import Input, lookup_batch
-    from ..vt.cache import ResponseCache
-    from ..vt.client import VTClient
-    from ..vt.demo import DemoBackend, DemoServer
-    from ..vt.ioc import classify
-    from ..vt.ratelimit import RateLimiter
+    from vttui.cli.lookup import Input, lookup_batch
+    from vttui.vt.cache import ResponseCache
+    from vttui.vt.client import VTClient
+    from tests.support.server import DemoServer
+    from vttui.demo import DemoBackend
+    from vttui.vt.ioc import classify
+    from vttui.vt.ratelimit import RateLimiter
     from .middleware import Quota
 
     texts = await demo_indicators(n)

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 
-from ..refs import COLLECTION_OF_TYPE
+from ..vt.refs import COLLECTION_OF_TYPE
 from . import builders as B
 from . import catalogue as C
 from . import engines as eng

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from vttui.bench.tui import tree_node  # the same depth-first search the benchmarks use
+from benchmarks.tui import tree_node  # the same depth-first search the benchmarks use
 
 from vttui.tui.widgets.comments import CommentList, CommentsPane
 from vttui.tui.widgets.details import DetailsTree
@@ -20,9 +20,9 @@ from vttui.tui.widgets.detections import DetectionsTable
 from vttui.tui.widgets.relations import InfoNode, ObjNode, RelationsTree, RelNode, ResNode
 from vttui.tui.widgets.search import SearchBar
 from vttui.tui.widgets.votes import VotesPane, VoteTable
-from vttui.vt.demo import demo_iocs
+from vttui.demo import demo_iocs
 
-from tests.tui.helpers import screen_text, settle
+from tests.support.pilot import screen_text, settle
 
 IOCS = demo_iocs()
 FILE = IOCS["detected_file"]

@@ -90,7 +90,7 @@ def tree_node(tree: Any, predicate: Callable[[Any], bool]) -> Any:
 
 
 def rel_node(tree: Any, name: str, under: Any = None) -> Any:
-    from ..tui.widgets.relations import RelNode
+    from vttui.tui.widgets.relations import RelNode
 
     nodes = under.children if under is not None else None
     if nodes is not None:
@@ -100,9 +100,9 @@ def rel_node(tree: Any, name: str, under: Any = None) -> Any:
 
 def demo_app(**settings_kw: Any) -> tuple[Any, Any]:
     """The demo app in process, as `vttui --demo` runs it, with its backend to count requests."""
-    from ..config import Settings
-    from ..tui.app import VTApp
-    from ..vt.demo import DemoBackend
+    from vttui.config import Settings
+    from vttui.tui.app import VTApp
+    from vttui.demo import DemoBackend
 
     import gc
 
@@ -114,7 +114,7 @@ def demo_app(**settings_kw: Any) -> tuple[Any, Any]:
 
 async def open_hash(pilot: Any, text: str) -> None:
     """Type (paste) into the search bar and press enter."""
-    from ..tui.widgets.search import SearchBar
+    from vttui.tui.widgets.search import SearchBar
 
     await pilot.press("slash")
     pilot.app.screen.query_one(SearchBar).value = text
@@ -128,12 +128,12 @@ async def open_hash(pilot: Any, text: str) -> None:
 async def _enter_once(base_url: str, hashes: tuple[str, ...]) -> tuple[list[tuple[float, float]], int]:
     """For each hash, (seconds from enter to the first frame with Detections rows, seconds
     until the app was idle again); and the requests sent."""
-    from ..config import Settings
-    from ..runtime import make_client
-    from ..tui.app import VTApp
-    from ..tui.widgets.detections import DetectionsTable
-    from ..tui.widgets.search import SearchBar
-    from ..vt.demo import DemoBackend
+    from vttui.config import Settings
+    from vttui.runtime import make_client
+    from vttui.tui.app import VTApp
+    from vttui.tui.widgets.detections import DetectionsTable
+    from vttui.tui.widgets.search import SearchBar
+    from vttui.demo import DemoBackend
 
     import gc
 
@@ -173,7 +173,7 @@ def enter_to_detections(quick: bool) -> Result:
     is its first report (widgets built for the first time), "warm" a second file. The
     server runs in another process, so building its replies takes nothing from the app.
     """
-    from ..vt.demo import demo_iocs
+    from vttui.demo import demo_iocs
     from .serve import served
 
     iocs = demo_iocs()
@@ -221,8 +221,8 @@ def cached_back(quick: bool) -> Result:
     Going back must feel instant: the view is kept alive (tab, tree, cursor) and nothing
     is fetched. Timed from the key press to the first frame composed with that view.
     """
-    from ..tui.widgets.relations import ObjNode, RelationsTree
-    from ..vt.demo import demo_iocs
+    from vttui.tui.widgets.relations import ObjNode, RelationsTree
+    from vttui.demo import demo_iocs
 
     iocs = demo_iocs()
     reps = 5 if quick else 30
@@ -287,9 +287,9 @@ async def _minimum_requests(file_hash: str, domain: str, ip: str) -> tuple[int, 
 
     Each thing shown needs one request unless an earlier reply already held it in full.
     """
-    from ..config import Settings
-    from ..runtime import make_client
-    from ..vt.refs import ObjectRef
+    from vttui.config import Settings
+    from vttui.runtime import make_client
+    from vttui.vt.refs import ObjectRef
 
     client = make_client(Settings(), demo=True)
     rows: list[tuple[str, int, str]] = []
@@ -326,8 +326,8 @@ def reference_investigation(quick: bool) -> Result:
     back twice. Quota is money (4 requests a minute on a public key): every request
     beyond the minimum is a wasted one.
     """
-    from ..tui.widgets.relations import ObjNode, RelationsTree, ResNode
-    from ..vt.demo import demo_iocs
+    from vttui.tui.widgets.relations import ObjNode, RelationsTree, ResNode
+    from vttui.demo import demo_iocs
 
     iocs = demo_iocs()
     file_hash, domain, ip = iocs["detected_file"], iocs["domain"], iocs["ip"]

@@ -16,8 +16,8 @@ import threading
 from collections.abc import AsyncIterable
 from urllib.parse import urlsplit
 
-from .backend import DemoBackend
-from .protocol import Action, DemoRequest, DemoResponse, Middleware, dispatch
+from vttui.demo.backend import DemoBackend
+from vttui.demo.protocol import Action, DemoRequest, DemoResponse, Middleware, dispatch
 
 _READ_SIZE = 256 * 1024
 _HEADER_LIMIT = 64 * 1024

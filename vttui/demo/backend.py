@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
-from ..relationships import Relationship, get_relationship
+from ..vt.relationships import Relationship, get_relationship
 from .dataset import Dataset, Ref, canonical_ip, url_sha256
 from .multipart import MultipartError, MultipartParser, boundary_of
 from .protocol import BodyTooLarge, DemoRequest, DemoResponse

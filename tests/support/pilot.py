@@ -7,7 +7,7 @@ import re
 
 from vttui.config import Settings
 from vttui.tui.app import VTApp
-from vttui.vt.demo import DemoBackend
+from vttui.demo import DemoBackend
 
 _TEXT = re.compile(r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="[\d.]+" clip-path="url\(#[\w-]+-line-(\d+)\)">([^<]*)</text>')
 CELL = 12.2

@@ -1,7 +1,7 @@
 """Make the demo backend misbehave like the real network: latency, quotas, faults, hostile data.
 
 Each factory returns a middleware (``async def mw(request, call_next)``) for
-:class:`~vttui.vt.demo.DemoServer` or :class:`~vttui.vt.demo.DemoTransport`; :func:`chain`
+:class:`~vttui.demo.DemoServer` or :class:`~vttui.demo.DemoTransport`; :func:`chain`
 composes them, the first being the outermost::
 
     rec = record()
@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .hostile import ESCAPES, MARKUP, BIDI, hostile_middleware
-from .protocol import Action, DemoRequest, DemoResponse, Handler, Middleware
+from vttui.demo.protocol import Action, DemoRequest, DemoResponse, Handler, Middleware
 
 __all__ = [
     "ALL_KINDS",

@@ -1,6 +1,6 @@
 """Render SVG screenshots of the main views from the offline demo data.
 
-    python -m vttui.tui.screenshots [--out screenshots]
+    python -m tests.support.screenshots [--out screenshots]
 
 The same scenarios drive the snapshot tests (tests/tui/test_snapshots.py), so what the
 README shows is what the tests check.
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..config import Settings
-from ..vt.demo import DemoBackend, demo_iocs
+from vttui.config import Settings
+from vttui.demo import DemoBackend, demo_iocs
 
 Step = Callable[[Any], Awaitable[None]]
 
@@ -43,7 +43,7 @@ async def _open(pilot: Any, text: str) -> None:
 
 
 async def _expand(pilot: Any, *names: str, under: Any = None) -> Any:
-    from .widgets.relations import RelationsTree, RelNode
+    from vttui.tui.widgets.relations import RelationsTree, RelNode
 
     tree = pilot.app.screen.query_one(RelationsTree)
     node = under or tree.root
@@ -75,7 +75,7 @@ async def file_details(pilot: Any) -> None:
 
 
 async def relations_pivot(pilot: Any) -> None:
-    from .widgets.relations import ObjNode, RelationsTree
+    from vttui.tui.widgets.relations import ObjNode, RelationsTree
 
     iocs = _iocs()
     await _open(pilot, iocs["detected_file"])
@@ -162,7 +162,7 @@ SHOTS: tuple[Shot, ...] = (
 
 
 def make_app() -> Any:
-    from .app import VTApp
+    from vttui.tui.app import VTApp
 
     return VTApp(settings=Settings(), demo=True, backend=DemoBackend(), clipboard=False)
 
@@ -189,7 +189,7 @@ async def render_all(out_dir: Path, names: list[str] | None = None) -> list[Path
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m vttui.tui.screenshots", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tests.support.screenshots", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="screenshots", help="output directory (default: screenshots)")
     parser.add_argument("names", nargs="*", help="only these shots (e.g. 02-detections)")
     args = parser.parse_args(argv)

@@ -13,7 +13,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from ..vt.demo.protocol import DemoRequest, DemoResponse, Handler
+from vttui.demo.protocol import DemoRequest, DemoResponse, Handler
 
 
 class Latency:

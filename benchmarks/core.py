@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 
 #: The repository root (where ``vttui/`` lives), for subprocesses that must import vttui.
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(slots=True)

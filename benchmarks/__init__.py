@@ -1,4 +1,4 @@
-"""vttui's benchmark suite: ``python -m vttui.bench [--quick] [NAME...]``.
+"""vttui's benchmark suite: ``python -m benchmarks [--quick] [NAME...]``.
 
 Each benchmark measures one promise the app makes to an analyst (instant cache hits,
 one request per thing shown, startup as quick as a bare Textual app, no 429s in bulk

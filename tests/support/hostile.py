@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .protocol import DemoRequest, DemoResponse
+from vttui.demo.protocol import DemoRequest, DemoResponse
 
 MARKUP = "[/] [@click=app.quit]quit[/] [bold red on white]restyled[/] [link=https://evil.test]x[/link]"
 ESCAPES = "\x1b]52;c;ZXZpbA==\x07\x1b]0;pwned-title\x07\x1b[2J\x1b[H\x1b[31mred\x9b1m"
