@@ -38,6 +38,7 @@ from vttui.vt.models import (
     parse_reply,
     wrap,
 )
+from vttui.vt.models.fields import Date, FirstDate, Int, Str, StrDict, StrList
 from vttui.vt.refs import ObjectRef
 
 BAD_VALUES: list[Any] = [None, "x", -1, 1e308, [], {}]
@@ -808,12 +809,76 @@ def test_introspection_sees_the_accessors() -> None:
     assert values["md5"] == "99017f6eebbac24f351415dd410d522d"
     with pytest.raises(AssertionError):
         touch_all(_BrokenView({}))
+    with pytest.raises(AssertionError):
+        touch_all(_BrokenFieldView({"attributes": {"lies": "x"}}))
 
 
 class _BrokenView(VTObject):
     @property
     def lies(self) -> int:
         return "not an int"  # type: ignore[return-value]
+
+
+class _LyingInt(Int):
+    def coerce(self, raw: Any) -> int | None:
+        return "not an int"  # type: ignore[return-value]
+
+
+class _BrokenFieldView(VTObject):
+    lies = _LyingInt()
+
+
+# --- Field descriptors -----------------------------------------------------------------
+
+
+class _Fields(VTObject):
+    name = Str()
+    renamed = Str("other_key")
+    nested = Str(path="a.b")
+    dotted = Str(path=("Dr.Web", "result"))
+    count = Int()
+    size = Int(minimum=0)
+    when = Date()
+    nested_when = Date(path="validity.not_after")
+    first = FirstDate("x", "y", "z")
+    items = StrList()
+    mapping = StrDict()
+
+
+def test_fields_read_their_key_or_path() -> None:
+    view = _Fields({"attributes": {
+        "name": "n", "other_key": 5, "renamed": "ignored", "a": {"b": "deep"}, "Dr.Web": {"result": "Trojan"},
+        "count": "-3", "size": "-3", "when": "1270596357", "validity": {"not_after": "2026-10-28 20:42:13"},
+        "x": "junk", "y": 1270596357000, "z": 0, "items": ["a", None, 2], "mapping": {"k": 1, "bad": [1]},
+    }})  # fmt: skip
+    assert view.name == "n" and view.renamed == "5" and view.nested == "deep" and view.dotted == "Trojan"
+    assert view.count == -3 and view.size is None  # below the minimum
+    assert view.when == _utc(2010, 4, 6, 23, 25, 57)
+    assert view.nested_when == _utc(2026, 10, 28, 20, 42, 13)
+    assert view.first == _utc(2010, 4, 6, 23, 25, 57)  # "x" is junk: the next usable one wins
+    assert view.items == ["a", "2"] and view.mapping == {"k": "1"}
+
+
+@pytest.mark.parametrize("junk", BAD_VALUES + [True, {"a": "b"}, ["x"]])
+def test_fields_tolerate_junk_everywhere(junk: Any) -> None:
+    attrs = {k: junk for k in ("name", "other_key", "a", "count", "size", "when", "validity", "x", "y", "z")}
+    for view in (_Fields({"attributes": attrs}), _Fields({"attributes": junk}), _Fields(junk)):
+        values = touch_all(view)
+        assert isinstance(values["name"], str) and isinstance(values["items"], list)
+        assert values["size"] is None or values["size"] >= 0
+
+
+def test_fields_are_read_only_and_visible_on_the_class() -> None:
+    view = _Fields({"attributes": {"name": "n"}})
+    with pytest.raises(AttributeError, match="read-only"):
+        view.name = "x"  # type: ignore[misc]
+    assert view.name == "n"
+    assert isinstance(_Fields.name, Str) and repr(_Fields.nested) == "Str(path='a.b')"
+    assert File.md5.name == "md5"
+    with pytest.raises(TypeError):
+        Str("k", path="a.b")
+    with pytest.raises(TypeError):
+        FirstDate()
 
 
 # --- Random JSON -----------------------------------------------------------------------
