@@ -12,7 +12,7 @@ Only specs and edges live here; ``dataset.py`` turns them into objects.
 
 from __future__ import annotations
 
-from .builders import DAY, HOUR, T, DomainSpec, Edges, FileSpec, IPSpec, URLSpec
+from .specs import DAY, HOUR, DomainSpec, Edges, FileSpec, IPSpec, T, URLSpec
 
 # --- names ------------------------------------------------------------------------
 

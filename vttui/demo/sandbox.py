@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import ipaddress
 import struct
+from typing import Any
 from urllib.parse import urlsplit
 
-from .builders import DAY, HOUR, T, hexid
+from .specs import DAY, HOUR, T, hexid
 
 SANDBOX_HOST = "192.0.2.200"
 RESOLVER = "192.0.2.53"
@@ -26,7 +27,7 @@ def behaviour_summary(
     traffic: list[tuple[str, int]],
     urls: list[str],
     dropped: list[tuple[str, str]],
-) -> dict:
+) -> dict[str, Any]:
     """The attributes of ``GET /files/{id}/behaviour_summary`` for a loader."""
     fam = family.capitalize()
     sample = f"%SAMPLEPATH%\\{name}"
@@ -114,7 +115,7 @@ _SANDBOX_KEYS = ("processes_tree", "processes_created", "command_executions", "f
                  "mitre_attack_techniques", "verdicts", "tags", "calls_highlighted", "modules_loaded")
 
 
-def file_behaviour(summary: dict, sandbox: str, has_pcap: bool, index: int) -> dict:
+def file_behaviour(summary: dict[str, Any], sandbox: str, has_pcap: bool, index: int) -> dict[str, Any]:
     """One sandbox's report: a subset of the summary plus the report's own flags."""
     attrs = {key: summary[key] for key in _SANDBOX_KEYS if key in summary}
     if sandbox == "VirusTotal Jujubox":
@@ -134,7 +135,7 @@ def file_behaviour(summary: dict, sandbox: str, has_pcap: bool, index: int) -> d
 def _checksum(data: bytes) -> int:
     if len(data) % 2:
         data += b"\x00"
-    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    total: int = sum(struct.unpack(f"!{len(data) // 2}H", data))
     while total >> 16:
         total = (total & 0xFFFF) + (total >> 16)
     return ~total & 0xFFFF
