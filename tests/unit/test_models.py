@@ -577,7 +577,6 @@ def test_file_accessors_with_quirky_shapes() -> None:
         "entropy": 7.0, "md5": "", "chi2": None, "flags": "",
     }]  # fmt: skip
     assert f.pe_imports == [] and f.pe_exports == ["a", "3"]
-    assert f.signers == ["A", "B"]
     assert f.signature == {"signers": "A; ;B;", "verified": "true", "signing_date": "06:48 AM 08/24/2022", "file_version": "1"}
     assert f.threat_categories == [("trojan", 3), ("x", 0)]
     [verdict] = f.sandbox_verdicts

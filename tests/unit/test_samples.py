@@ -516,7 +516,7 @@ def test_embedded_relationship_descriptors() -> None:
 def test_quirky_files() -> None:
     sig = parse_reply(load("signature_info_complex"))
     assert sig.signature["verified"] == "A certificate was explicitly revoked by its issuer."
-    assert sig.signers == ["CyberLink Corp.", "DigiCert SHA2 Assured ID Code Signing CA", "DigiCert"]
+    assert sig.signature["signers"] == "CyberLink Corp.; DigiCert SHA2 Assured ID Code Signing CA; DigiCert"
     assert sig.signature["signing_date"] == "06:48 AM 08/24/2022"
     assert models.as_datetime(sig.signature["signing_date"]) == datetime(2022, 8, 24, 6, 48, tzinfo=UTC)
     iso = parse_reply(load("iso_file"))
@@ -537,7 +537,8 @@ def test_quirky_files() -> None:
     assert crowd.sandbox_verdicts[1].confidence == 100
     assert len(crowd.sigma_rules) == 2 and len(crowd.crowdsourced_yara) == 6
     assert crowd.crowdsourced_yara[0]["rule_name"] == "Agenttesla_type2"
-    assert crowd.crowdsourced_ids_stats["low"] == 4
+    assert len(crowd.crowdsourced_ids) == 4
+    assert crowd.crowdsourced_ids[0]["rule_msg"] == "(http_inspect) invalid status line"
     assert crowd.threat_label == "trojan.orcusrat/msil"
     assert models.as_datetime(crowd.exiftool["TimeStamp"]) == datetime(2023, 7, 7, 14, 52, 2, tzinfo=UTC)
     benign = parse_reply(load("Win32DLL_multipurpose"))

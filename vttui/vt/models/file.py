@@ -22,15 +22,6 @@ def _value_counts(v: Any) -> list[tuple[str, int]]:
     return out
 
 
-def _level_counts(v: Any) -> dict[str, int]:
-    out = {}
-    for k, n in as_dict(v).items():
-        count = as_int(n)
-        if isinstance(k, str) and count is not None and count >= 0:
-            out[k] = count
-    return out
-
-
 class File(VTObject):
     md5 = Str()
     sha1 = Str()
@@ -145,10 +136,6 @@ class File(VTObject):
                 out[key.strip().lower().replace(" ", "_").replace("-", "_")] = text
         return out
 
-    @property
-    def signers(self) -> list[str]:
-        return [s.strip() for s in as_str(self.signature_info.get("signers")).split(";") if s.strip()]
-
     # classification tools ---------------------------------------------------------------
 
     @property
@@ -203,10 +190,6 @@ class File(VTObject):
     def crowdsourced_ids(self) -> list[dict[str, str]]:
         keys = ("rule_msg", "rule_id", "alert_severity", "rule_category", "rule_source", "rule_url")
         return pick_rows(self.attributes.get("crowdsourced_ids_results"), keys, "rule_msg")
-
-    @property
-    def crowdsourced_ids_stats(self) -> dict[str, int]:
-        return _level_counts(self.attributes.get("crowdsourced_ids_stats"))
 
     @property
     def sigma_rules(self) -> list[dict[str, str]]:
