@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from tests.unit.test_samples import load, touch_all
 from vttui.vt.models import (
     URL,
+    VIEW_OF_TYPE,
     Analysis,
     AnalysisStats,
     Comment,
@@ -24,9 +25,8 @@ from vttui.vt.models import (
     IPAddress,
     Resolution,
     SSLCert,
-    VTObject,
     Vote,
-    VIEW_OF_TYPE,
+    VTObject,
     Whois,
     as_datetime,
     as_dict,
