@@ -91,7 +91,9 @@ EAGER_URL = (
     "Google Safe Browsing", "Juniper Networks", "Dr.Web", "AlienVault", "URLhaus", "ESTsecurity",
 )
 
-_STATS_KEYS_FILE = ("malicious", "suspicious", "undetected", "harmless", "timeout", "confirmed-timeout", "failure", "type-unsupported")
+_STATS_KEYS_FILE = (
+    "malicious", "suspicious", "undetected", "harmless", "timeout", "confirmed-timeout", "failure", "type-unsupported",
+)
 _STATS_KEYS_HOST = ("malicious", "suspicious", "undetected", "harmless", "timeout")
 
 
