@@ -183,9 +183,7 @@ def _check_ascii_domain(host: str, labels: list[str]) -> str:
         raise _invalid(f"Top-level domain {_q('.' + tld)} cannot contain an underscore.")
     if not tld_known(tld):
         if tld in FILE_EXTENSIONS:
-            raise _invalid(
-                f"Unknown top-level domain {_q('.' + tld)} (this looks like a file name)."
-            )
+            raise _invalid(f"Unknown top-level domain {_q('.' + tld)} (this looks like a file name).")
         raise _invalid(f"Unknown top-level domain {_q('.' + tld)}.")
     return ascii_name
 
@@ -271,9 +269,7 @@ def _url(s: str) -> str:
         if not colon:
             host, port = hostport, ""
         if ":" in host:
-            raise _invalid(
-                "An IPv6 address in a URL must be in brackets, like http://[2001:db8::1]/."
-            )
+            raise _invalid("An IPv6 address in a URL must be in brackets, like http://[2001:db8::1]/.")
         if host:
             _check_host(host)
     if not host:
@@ -375,9 +371,7 @@ def _hash(s: str) -> tuple[IOCType, str] | None:
     if kind:
         return kind, s.lower()
     if len(s) >= 20 and not s.isdigit():
-        raise _invalid(
-            f"Looks like a hash but has {len(s)} hex characters; MD5 has 32, SHA-1 40, SHA-256 64."
-        )
+        raise _invalid(f"Looks like a hash but has {len(s)} hex characters; MD5 has 32, SHA-1 40, SHA-256 64.")
     return None
 
 

@@ -28,9 +28,7 @@ _EXTRACT_RE = re.compile(
 )
 _URL_IN_TOKEN_RE = re.compile(r"(?i:https?|ftp)://")
 _KEY_PREFIX_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,30}[:=](?!//)")
-_HEX_WORD_RE = re.compile(
-    r"(?<![0-9A-Za-z])(?:[0-9A-Fa-f]{64}|[0-9A-Fa-f]{40}|[0-9A-Fa-f]{32})(?![0-9A-Za-z])"
-)
+_HEX_WORD_RE = re.compile(r"(?<![0-9A-Za-z])(?:[0-9A-Fa-f]{64}|[0-9A-Fa-f]{40}|[0-9A-Fa-f]{32})(?![0-9A-Za-z])")
 
 
 def extract(text: str) -> list[IOC]:

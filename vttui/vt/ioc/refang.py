@@ -109,9 +109,7 @@ _GROUP_RE = re.compile(r"(?:\\*[\[({])+\\*(\.|://|:/|:|//|/|@)(?:\\*[\])}])+")
 _BACKSLASH_DOT_RE = re.compile(r"\\+\.")
 _MAX_RUN = 64
 # Phase 4: " dot " between labels ("www dot evil dot com").
-_DOT_WORD_CHAIN_RE = re.compile(
-    r"(?<![\w.-])[\w-]+(?:\.[\w-]+)*(?:[ ][Dd][Oo][Tt][ ][\w-]+(?:\.[\w-]+)*)+(?![\w-])"
-)
+_DOT_WORD_CHAIN_RE = re.compile(r"(?<![\w.-])[\w-]+(?:\.[\w-]+)*(?:[ ][Dd][Oo][Tt][ ][\w-]+(?:\.[\w-]+)*)+(?![\w-])")
 _DOT_WORD_SEP_RE = re.compile(r"[ ](dot)[ ]", re.IGNORECASE)
 
 

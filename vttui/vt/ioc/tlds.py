@@ -39,9 +39,7 @@ FILE_EXTENSIONS = frozenset(
 #: Real TLDs that are also common file extensions. extract() does not report a bare,
 #: non-defanged two-label name with one of these ("invoice.zip", "install.sh", "README.md");
 #: classify() and defanged text ("evil[.]zip") still accept them.
-AMBIGUOUS_TLDS = frozenset(
-    {"zip", "mov", "py", "sh", "so", "ps", "pl", "md", "rs", "pm", "tf", "cab", "one", "run"}
-)
+AMBIGUOUS_TLDS = frozenset({"zip", "mov", "py", "sh", "so", "ps", "pl", "md", "rs", "pm", "tf", "cab", "one", "run"})
 
 
 @lru_cache(maxsize=1)

@@ -43,6 +43,8 @@ _STAT_FIELDS = (
     "type_unsupported",
     "failure",
 )
+
+
 @dataclass(frozen=True, slots=True)
 class AnalysisStats:
     """Engine counts by category (``last_analysis_stats`` or an analysis' ``stats``)."""
@@ -172,9 +174,7 @@ class EngineResult:
 def engine_results_of(raw: Any) -> list[EngineResult]:
     """Results from the v3 dict (or a list of entries), most severe first, then by name."""
     out: list[EngineResult] = []
-    pairs = (
-        list(raw.items()) if isinstance(raw, dict) else [(as_dict(e).get("engine_name"), e) for e in as_list(raw)]
-    )
+    pairs = list(raw.items()) if isinstance(raw, dict) else [(as_dict(e).get("engine_name"), e) for e in as_list(raw)]
     for name, entry in pairs:
         r = EngineResult.from_entry(name, entry)
         if r is not None:
@@ -192,8 +192,6 @@ class SandboxVerdict:
     classifications: tuple[str, ...] = ()
     malware_names: tuple[str, ...] = ()
     confidence: int | None = None
-
-
 
 
 # --- Base view -------------------------------------------------------------------------
