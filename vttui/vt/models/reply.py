@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from .analysis import Analysis
-from .behaviour import SandboxReport
 from .base import VTObject
+from .behaviour import SandboxReport
 from .coerce import as_dict
 from .domain import Domain
 from .file import File

@@ -30,7 +30,7 @@ _NAME_KEYS = ("name", "value", "industry_group", "industry", "region", "country"
 def names_of(raw: Any, limit: int = 500) -> list[str]:
     """Names from a list of strings or of dicts (the first usable name key of each)."""
     out: list[str] = []
-    items = [raw] if isinstance(raw, str) else as_list(raw)
+    items = [raw] if isinstance(raw, (str, dict)) else as_list(raw)
     for item in items[:limit]:
         if isinstance(item, dict):
             text = next((as_str(item.get(k)) for k in _NAME_KEYS if as_str(item.get(k))), "")
