@@ -21,6 +21,8 @@ COLLECTION_OF_TYPE: dict[str, str] = {
     "graph": "graphs",
     "user": "users",
     "file_behaviour": "file_behaviours",
+    "threat_actor": "threat_actors",
+    "reference": "references",
 }
 TYPE_OF_COLLECTION: dict[str, str] = {v: k for k, v in COLLECTION_OF_TYPE.items()}
 
@@ -37,6 +39,10 @@ TYPE_LABELS: dict[str, str] = {
     "comment": "comment",
     "resolution": "resolution",
     "vote": "vote",
+    "collection": "collection",
+    "threat_actor": "threat actor",
+    "reference": "reference",
+    "file_behaviour": "sandbox report",
 }
 
 
