@@ -151,12 +151,13 @@ def _tree(raw: Any, depth: int = 0) -> tuple[ProcessNode, ...]:
 
 
 def _context_targets(raw: Any) -> tuple[Pivot, ...]:
-    """The hosts, IPs and URLs of an IDS alert's ``alert_context`` (a dict or a list)."""
+    """The URL, host and destination of an IDS alert's ``alert_context`` (a dict or a list)."""
     contexts = [raw] if isinstance(raw, dict) else _items(raw)
     out: list[Pivot] = []
     for ctx in contexts:
         d = as_dict(ctx)
-        for key, kinds in (("url", NETWORK), ("hostname", HOST), ("dest_ip", HOST), ("src_ip", HOST)):
+        # The source is the sandbox itself: not worth a pivot.
+        for key, kinds in (("url", NETWORK), ("hostname", HOST), ("dest_ip", HOST)):
             text = as_str(d.get(key))
             if text and all(p.text != text for p in out):
                 out.append(pivot(text, *kinds))
