@@ -7,14 +7,25 @@ import httpx
 import pytest
 import respx
 
-from tests.unit.test_client import BASE, KEY, SHA256, client, error_body, file_obj, sleeps  # noqa: F401 (fixtures)
+from tests.unit.test_client import BASE, KEY, SHA256, Sleeps, error_body, file_obj
 from vttui.vt import errors as E
+from vttui.vt.client import VTClient
 from vttui.vt.models import MitreTrees
+from vttui.vt.ratelimit import RateLimiter
 from vttui.vt.refs import ObjectRef
 
 FILE = ObjectRef("file", SHA256)
 COLL = "c0ffee" * 4
 SEARCH = f"{BASE}/intelligence/search"
+
+
+@pytest.fixture
+async def client():
+    sleeps = Sleeps()
+    limiter = RateLimiter(None, None, clock=sleeps.clock, sleep=sleeps)
+    c = VTClient(KEY, base_url=BASE, limiter=limiter, sleep=sleeps, trust_env=False)
+    yield c
+    await c.aclose()
 
 
 def hits(n: int, start: int = 0) -> list[dict]:
