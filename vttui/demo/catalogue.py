@@ -140,7 +140,6 @@ _CDN_NS = ("ns1.cdnfast.example", "ns2.cdnfast.example")
 DOMAINS: dict[str, DomainSpec] = {s.name: s for s in (
     DomainSpec(C2_ZONE, created=T - 39 * DAY, malicious=6, suspicious=2, categories=_C2_CATS[:2], reputation=-11),
     DomainSpec(C2, created=T - 39 * DAY, malicious=14, suspicious=3, categories=_C2_CATS, reputation=-37,
-               sans=(C2, "www.update-relay.test", "cdn.update-relay.test", C2_ZONE),
                txt=("v=spf1 -all",)),
     DomainSpec("cdn.update-relay.test", created=T - 39 * DAY, malicious=4, categories=_C2_CATS[:1]),
     DomainSpec("mail.update-relay.test", created=T - 39 * DAY, malicious=3, mx="mail.update-relay.test"),
