@@ -184,14 +184,18 @@ def test_wrong_types_everywhere() -> None:
 def test_mitre_trees_merge_sandboxes() -> None:
     trees = MitreTrees(MITRE_REPLY)
     assert trees.sandboxes == ["Zenbox", "CAPE Sandbox"]  # the null sandbox found nothing
-    assert [t.id for t in trees.tactics] == ["TA0005", "TA0003"]
-    evasion = trees.tactics[0]
+    assert [t.id for t in trees.tactics] == ["TA0003", "TA0005"]  # kill-chain order
+    evasion = trees.tactics[1]
     (hidden,) = evasion.techniques
     assert hidden.id == "T1564.001" and hidden.sandboxes == ("Zenbox", "CAPE Sandbox")
     assert hidden.severity == "high" and len(hidden.signatures) == 2 and evasion.severity == "high"
     assert [t.id for t in trees.techniques] == ["T1564.001", "T1547.001"]
     assert [t.id for t in trees.by_sandbox["Zenbox"]] == ["TA0005"]
     assert MitreTrees(MITRE_REPLY["data"]).tactics == trees.tactics  # data alone reads the same
+    unknown = MitreTrees({"S": {"tactics": [{"id": "TX9"}, {"id": "TA0040"}, {"id": "TA0001"}]}})
+    assert [t.id for t in unknown.tactics] == []  # tactics without techniques are not worth a line
+    odd = MitreTrees({"S": {"tactics": [{"id": i, "techniques": [{"id": "T1"}]} for i in ("TX9", "TA0040", "TA0001")]}})
+    assert [t.id for t in odd.tactics] == ["TA0001", "TA0040", "TX9"]
 
 
 @pytest.mark.parametrize("junk", [None, "x", [], {"data": None}, {"Zenbox": "x"}, {"Zenbox": {"tactics": [5, {}]}},

@@ -16,9 +16,12 @@ from typing import Any
 from .coerce import as_dict, as_list, as_str
 from .severity import severity_of, severity_rank
 
-__all__ = ["MitreSignature", "MitreTactic", "MitreTechnique", "MitreTrees"]
+__all__ = ["TACTIC_ORDER", "MitreSignature", "MitreTactic", "MitreTechnique", "MitreTrees"]
 
 _MAX = 2000  # tactics, techniques or signatures read from any one list
+#: Enterprise ATT&CK tactics in kill-chain order (how the matrix reads, left to right).
+TACTIC_ORDER = ("TA0043", "TA0042", "TA0001", "TA0002", "TA0003", "TA0004", "TA0005", "TA0006", "TA0007",
+                "TA0008", "TA0009", "TA0011", "TA0010", "TA0040")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +126,8 @@ class MitreTrees:
 
     @cached_property
     def tactics(self) -> list[MitreTactic]:
-        """Every sandbox's tactics merged by id, in the order first seen; techniques most
-        severe first, each naming the sandboxes that saw it."""
+        """Every sandbox's tactics merged by id, in kill-chain order (unknown ones after, as
+        first seen); techniques most severe first, each naming the sandboxes that saw it."""
         order: list[str] = []
         heads: dict[str, MitreTactic] = {}
         techniques: dict[str, dict[str, MitreTechnique]] = {}
@@ -137,8 +140,12 @@ class MitreTrees:
                 bucket = techniques[tactic.id]
                 for t in tactic.techniques:
                     bucket[t.id] = _merge_technique(bucket[t.id], t) if t.id in bucket else t
+        known = {t: i for i, t in enumerate(TACTIC_ORDER)}
+        order.sort(key=lambda t: known.get(t, len(known)))  # stable: unknown tactics keep their order
         out = []
         for tid in order:
+            if not techniques[tid]:  # a tactic with no technique says nothing
+                continue
             head = heads[tid]
             ranked = sorted(techniques[tid].values(), key=lambda t: (severity_rank(t.severity), t.id))
             out.append(MitreTactic(head.id, head.name, head.description, head.link, tuple(ranked)))
