@@ -122,8 +122,9 @@ async def test_other_search_errors_are_not_remembered(client):
         httpx.Response(400, json=error_body("InvalidArgumentError", "bad query")),
         httpx.Response(200, json={"data": [], "meta": {"total_hits": 0}}),
     ])
-    with pytest.raises(E.InvalidArgumentError):
+    with pytest.raises(E.InvalidArgumentError, match="VirusTotal refused the query: bad query") as info:
         await client.search("foo:bar")
+    assert info.value.exit_code == 2
     assert (await client.search("foo:bar")).items == []
     assert route.call_count == 2 and not client.search_denied
 

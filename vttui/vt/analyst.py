@@ -118,6 +118,11 @@ class AnalystEndpoints:
             denied = _forbidden(SEARCH_FORBIDDEN, exc)
             self._search_denied = denied
             raise _forbidden(SEARCH_FORBIDDEN, exc) from None
+        except E.BadRequestError as exc:
+            # What was wrong with the query is in VirusTotal's words (untrusted: shown as text).
+            why = (exc.detail or "").strip()[:300]
+            raise type(exc)(f"VirusTotal refused the query{': ' + why if why else '.'}", code=exc.code,
+                            status=exc.status, detail=exc.detail) from None
         page = Page.from_reply(body)
         hits = page.meta.get("total_hits")
         if page.count is None and isinstance(hits, int) and not isinstance(hits, bool) and hits >= 0:

@@ -129,6 +129,8 @@ class Triage:
     rows: list[TriageRow] = field(default_factory=list)
     #: Requests this run sent (cache hits cost none).
     requests: int = 0
+    #: The error that stopped the run (quota spent, key refused), if one did.
+    stopped: E.VTError | None = None
 
     @classmethod
     def from_iocs(cls, iocs: Iterable[IOC]) -> Triage:
@@ -226,6 +228,7 @@ class Triage:
             while (answered := await results.get()) is not None:
                 yield answered
             await runner
+            self.stopped = stop[0] if stop else None
             for left in self.pending:  # what the stop left unasked
                 yield self._set(replace(left, status=RowStatus.SKIPPED, message=stop[0].message if stop else ""))
         finally:
