@@ -331,3 +331,10 @@ def test_domain_dns_and_certificate_pivots_on_a_real_report() -> None:
 def test_pivot_ref(text: Any, types: tuple[str, ...], expected: ObjectRef | None) -> None:
     assert pivot_ref(text, *types) == expected
     assert pivot(text, *types).pivotable is (expected is not None)
+
+
+def test_paths_of_hostile_ids_never_crash() -> None:
+    assert ObjectRef("ip_address", "1.2.3.4\ud800x").path == "/ip_addresses/1.2.3.4%3Fx"
+    embedded = URL({"attributes": {"url": "http://a.example.com/"},
+                    "relationships": {"network_location": {"data": {"type": "domain", "id": "a.example.com\ud800"}}}})
+    assert embedded.network_location_ref is None  # an id that is not a valid name leads nowhere

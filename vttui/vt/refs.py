@@ -49,7 +49,10 @@ TYPE_LABELS: dict[str, str] = {
 def path_segment(ident: str) -> str:
     """An id made safe for one URL path segment. Ids in relationship lists come from the
     API (attacker-controlled): '../' or '?' must never change which endpoint is called."""
-    return quote(str(ident), safe=":=@+-_.~") if ident not in (".", "..") else quote(ident, safe="").replace(".", "%2E")
+    # errors="replace": a lone surrogate (hostile ids have them) becomes "?", never a crash.
+    if ident in (".", ".."):
+        return quote(ident, safe="").replace(".", "%2E")
+    return quote(str(ident), safe=":=@+-_.~", errors="replace")
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import errors as E
 from .ioc import IOC, IOCType, extract
-from .models import Domain, IPAddress, VTObject, wrap
+from .models import URL, Domain, IPAddress, VTObject, wrap
 from .refs import ObjectRef
 
 if TYPE_CHECKING:
@@ -165,15 +165,17 @@ class Triage:
 
     def _network_of(self, client: VTClient, view: VTObject) -> IPAddress | None:
         """A domain's or URL's network from an address already in the cache (never a request)."""
+        refs: list[ObjectRef | None] = []
         if isinstance(view, Domain):
-            addresses = [value for rtype, value, _ in view.dns_records if rtype.upper() in ("A", "AAAA")]
-        else:
-            loc = getattr(view, "network_location_ref", None)
-            addresses = [loc.id] if isinstance(loc, ObjectRef) and loc.type == "ip_address" else []
-        for ip in addresses[:8]:
-            data = client.cached_object(ObjectRef("ip_address", ip))
-            if isinstance(data, dict):
-                return IPAddress(data)
+            refs = [p.ref for (rtype, _v, _t), p in zip(view.dns_records, view.dns_pivots, strict=False)
+                    if rtype.upper() in ("A", "AAAA")]
+        elif isinstance(view, URL):
+            refs = [view.network_location_ref]
+        for ref in refs[:8]:
+            if ref is not None and ref.type == "ip_address":  # validated addresses only
+                data = client.cached_object(ref)
+                if isinstance(data, dict):
+                    return IPAddress(data)
         return None
 
     def _answer(self, client: VTClient, row: TriageRow, data: dict[str, Any], *, cached: bool) -> TriageRow:

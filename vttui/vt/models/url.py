@@ -105,7 +105,7 @@ class URL(VTObject):
         """The domain or IP the URL lives on: the embedded relationship, else the URL's host."""
         for ref in self.relationship_descriptors("network_location"):
             if ref.type in HOST:
-                return ref
+                return pivot_ref(ref.id, ref.type)  # ids in replies are untrusted too
         url = self.url
         if "://" not in url:
             return None
