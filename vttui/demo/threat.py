@@ -8,15 +8,18 @@ collection, the actor and the report back (``collections``, ``related_threat_act
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
 from . import catalogue as C
-from .identity import Ref, url_sha256
 from .specs import DAY, T, hexid
 
 __all__ = ["collection_id", "reference_id", "threat_actor_id", "threat_objects"]
 
+#: An object by (type, id), as the dataset keys everything (the same as ``identity.Ref``;
+#: identity's entry points name the objects built here, so this module cannot import it).
+Ref = tuple[str, str]
 Link = Callable[[Ref, str, Ref], None]
 
 
@@ -42,7 +45,7 @@ def _member(kind: str, name: str, by_key: dict[str, str]) -> Ref:
     if kind == "file":
         return ("file", by_key[name])
     if kind == "url":
-        return ("url", url_sha256(name))
+        return ("url", hashlib.sha256(name.encode("utf-8")).hexdigest())  # identity.url_sha256
     return (kind, name)
 
 
