@@ -17,7 +17,8 @@ from .behaviour_sections import behaviour_sections
 from .sections import Section, fmt_date, sections_for
 from .triage_export import DefangNotSupportedError, text_table
 
-__all__ = ["SEARCH_FORMATS", "render_behaviour", "render_collection", "render_search", "section_rows"]
+__all__ = ["HIT_COLUMNS", "SEARCH_FORMATS", "hit_cells", "render_behaviour", "render_collection", "render_search",
+           "section_rows"]
 
 #: Search results and collection IoCs also print as a plain table (the CLI's default).
 SEARCH_FORMATS = ("table", "json", "markdown", "xml", "raw", "csv")
@@ -106,7 +107,9 @@ def render_behaviour(
 # --- search hits and IoC lists ---------------------------------------------------------------
 
 
-def _hit_cells(view: VTObject) -> list[Any]:
+def hit_cells(view: VTObject) -> list[Any]:
+    """One search hit (or listed IoC) as the cells of :data:`HIT_COLUMNS`: type, ratio, name,
+    id, first seen, size and tags (raw text: each renderer escapes it its own way)."""
     stats = view.stats
     attrs = view.attributes
     size = as_int(attrs.get("size"))
@@ -130,7 +133,7 @@ def render_search(items: Sequence[dict[str, Any]], fmt: str, *, query: str = "",
 
     _check(fmt, defang, SEARCH_FORMATS)
     if fmt == "table":
-        return _disarm(text_table(HIT_COLUMNS, (_hit_cells(wrap(i)) for i in items), max_cell=HIT_WIDTHS), defang)
+        return _disarm(text_table(HIT_COLUMNS, (hit_cells(wrap(i)) for i in items), max_cell=HIT_WIDTHS), defang)
     if fmt == "markdown":
         from . import markdown
 
@@ -138,7 +141,7 @@ def render_search(items: Sequence[dict[str, Any]], fmt: str, *, query: str = "",
         lines = [f"# Search results ({markdown.md(count)})", ""]
         if query:
             lines += [f"Query: {markdown.md(query)}", ""]
-        lines += markdown.table(HIT_COLUMNS, (_hit_cells(wrap(i)) for i in items)) if items else ["No results."]
+        lines += markdown.table(HIT_COLUMNS, (hit_cells(wrap(i)) for i in items)) if items else ["No results."]
         return _disarm("\n".join(lines) + "\n", defang)
     return _disarm(render(list(items), fmt, source=f"search: {query}" if query else None), defang)
 
@@ -161,7 +164,7 @@ def render_collection(collection: dict[str, Any], fmt: str, *,
         return xml_out.to_xml([collection, *every], kind="collection")
     if fmt == "table":
         if iocs is not None:
-            return _disarm(text_table(HIT_COLUMNS, (_hit_cells(wrap(i)) for i in every), max_cell=HIT_WIDTHS), defang)
+            return _disarm(text_table(HIT_COLUMNS, (hit_cells(wrap(i)) for i in every), max_cell=HIT_WIDTHS), defang)
         rows = [[r.label, r.value] for s in sections_for(view) for r in s.rows]
         return _disarm(text_table(["Field", "Value"], [["ID", view.id], *rows], max_cell=(24, 100)), defang)
     if fmt == "csv":
@@ -172,5 +175,5 @@ def render_collection(collection: dict[str, Any], fmt: str, *,
     for rel, items in lists.items():
         label = rel.replace("_", " ")
         lines += ["", f"## {markdown.md(label[:1].upper() + label[1:])} ({len(items)})", ""]
-        lines += markdown.table(HIT_COLUMNS, (_hit_cells(wrap(i)) for i in items)) if items else ["None listed."]
+        lines += markdown.table(HIT_COLUMNS, (hit_cells(wrap(i)) for i in items)) if items else ["None listed."]
     return _disarm("\n".join(lines) + "\n", defang)
