@@ -23,11 +23,13 @@ DEMO_BASE_URL = "https://demo.vttui.invalid/api/v3"
 
 
 def demo_settings(settings: Settings) -> Settings:
-    from .vt.demo import DemoBackend
+    """The demo's settings: its public key, or its premium key when the configured tier
+    is premium (then Intelligence search and premium relationships work in the demo)."""
+    from .demo import DemoBackend
 
     return replace(
         settings,
-        api_key=DemoBackend.DEMO_API_KEY,
+        api_key=DemoBackend.DEMO_PREMIUM_KEY if settings.tier == "premium" else DemoBackend.DEMO_API_KEY,
         api_key_source="demo",
         base_url=DEMO_BASE_URL,
         proxy=None,
@@ -48,7 +50,7 @@ def make_client(
     """A ready client. ``demo`` plugs the bundled offline backend in as the transport."""
     if demo:
         if transport is None:
-            from .vt.demo import DemoBackend, DemoTransport
+            from .demo import DemoBackend, DemoTransport
 
             backend = backend or DemoBackend(base_url=DEMO_BASE_URL)
             transport = DemoTransport(backend)

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from vttui.bench.ptyterm import Terminal
-from vttui.bench.serve import served
+from tests.support.ptyterm import Terminal
+from tests.support.serve import served
 
 from tests.crash_guard import register_check
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from vttui.bench.ptyterm import FOCUS_IN, FOCUS_OUT, Terminal, mouse_move
+from tests.support.ptyterm import FOCUS_IN, FOCUS_OUT, Terminal, mouse_move
 
 #: A 64-character key (the demo server accepts any key it was not told to reject).
 KEY = "terminal-test-" + "0123456789abcdef" * 3 + "wxyz"

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from vttui.vt.demo import demo_iocs
+from vttui.demo import demo_iocs
 
 from .helpers import Disturbance, check_detections, detection_rows, drawn_at_this_width, expected_engines, shows_report
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from vttui.vt.demo import demo_iocs
+from vttui.demo import demo_iocs
 
 from .helpers import Disturbance, check_detections, detection_rows, drawn_at_this_width, expected_engines, needed_width, shows_report
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from vttui.vt.demo import demo_iocs
+from vttui.demo import demo_iocs
 
 from .helpers import VT, check_detections, expected_engines, header_line, shows_report
 

@@ -23,7 +23,7 @@ from vttui.cli import commands, main
 from vttui.cli.lookup import Input, classify_inputs, lookup_batch, read_inputs
 from vttui.vt.cache import ResponseCache
 from vttui.vt.client import VTClient
-from vttui.vt.demo import DemoBackend, DemoTransport, demo_iocs
+from vttui.demo import DemoBackend, DemoTransport, demo_iocs
 from vttui.vt.ioc import classify
 from vttui.vt.ratelimit import RateLimiter
 
@@ -277,7 +277,7 @@ def test_templates_reports_a_broken_file(capsys, config):
 def test_relationship_types(capsys, clients):
     code, out, _ = run(capsys, "relationship-types")
     assert code == 0 and clients == []
-    assert [line for line in out.splitlines() if line and not line.startswith(" ")] == ["file", "domain", "ip_address", "url"]
+    assert [line for line in out.splitlines() if line and not line.startswith(" ")] == ["file", "domain", "ip_address", "url", "collection"]
     code, out, _ = run(capsys, "relationship-types", "ip")
     assert out.splitlines()[0] == "ip_address" and "resolutions" in out and "[premium]" in out
     code, out, _ = run(capsys, "relationship-types", "domain", "--json")
