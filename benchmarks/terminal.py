@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -132,10 +132,11 @@ def phases(marks: list[tuple[float, str]], t0: float, shown: float) -> dict[str,
         return None
     frames = [at for at, n in after if n == "frame" and built <= at <= shown]
     written = frames[-1] if frames else shown
-    return dict(zip(PHASES, (request - t0, reply - request, built - reply, written - built, shown - written)))
+    spans = (request - t0, reply - request, built - reply, written - built, shown - written)
+    return dict(zip(PHASES, spans, strict=True))
 
 
-@lru_cache(maxsize=None)
+@cache
 def measure(latency: float, reps: int, backs: int) -> dict[str, Any]:
     """Fresh starts against a server ``latency`` s away: cold and warm enter-to-rows,
     cached back and forward, phases. Cached: both benchmarks below use one set of runs."""
@@ -213,8 +214,9 @@ def pty_enter_to_detections(quick: bool) -> Result:
         verdicts.append(max(median(cold), median(warm)) <= budget)
         heads.append(f"{median(cold) / latency:.2f}x cold, {median(warm) / latency:.2f}x warm @{latency * 1000:.0f} ms")
         label = f"{latency * 1000:.0f} ms"
-        res.add(f"{label}: cold (first report)", f"{ms(median(cold))} = {median(cold) / latency:.2f}x latency; {spread(cold)}")
-        res.add(f"{label}: warm (second report)", f"{ms(median(warm))} = {median(warm) / latency:.2f}x latency; {spread(warm)}")
+        for what, values in (("cold (first report)", cold), ("warm (second report)", warm)):
+            ratio = median(values) / latency
+            res.add(f"{label}: {what}", f"{ms(median(values))} = {ratio:.2f}x latency; {spread(values)}")
         res.add(f"{label}: budget", ms(budget))
         res.add(f"{label}: cold phases (medians)", _phase_line(data["cold_phases"]))
         res.add(f"{label}: warm phases (medians)", _phase_line(data["warm_phases"]))

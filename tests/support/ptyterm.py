@@ -14,6 +14,7 @@ escape sequences the emulator does not show (OSC 52 clipboard writes).
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import os
 import re
@@ -262,7 +263,7 @@ class Terminal:
                     return screen
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    what = condition if isinstance(condition, str) else getattr(condition, "__doc__", None) or "condition"
+                    what = condition if isinstance(condition, str) else (condition.__doc__ or "condition")
                     raise TimeoutError(f"the screen never showed {what!r} in {timeout:.0f} s; it shows:\n{screen}")
                 if self._closed:
                     if check(screen):
@@ -310,10 +311,8 @@ class Terminal:
     def close(self) -> None:
         """Stop the program if it still runs (its whole process group) and free the pty."""
         if self.proc.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
             try:
                 self.proc.wait(5)
             except subprocess.TimeoutExpired:
@@ -321,12 +320,10 @@ class Terminal:
                 self.proc.wait(5)
         self._reader.join(5)
         self._parser.join(5)
-        try:
+        with contextlib.suppress(OSError):
             os.close(self._master)
-        except OSError:
-            pass
 
-    def __enter__(self) -> "Terminal":
+    def __enter__(self) -> Terminal:
         return self
 
     def __exit__(self, *exc: object) -> None:

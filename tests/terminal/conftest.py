@@ -18,10 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.crash_guard import register_check
 from tests.support.ptyterm import Terminal
 from tests.support.serve import served
-
-from tests.crash_guard import register_check
 
 from .helpers import CRASH_MARKERS, KEY, PREMIUM, VT
 

@@ -21,7 +21,11 @@ KEY = "terminal-test-" + "0123456789abcdef" * 3 + "wxyz"
 #: public quota (which has its own tests).
 PREMIUM = '[quota]\ntier = "premium"\n'
 #: Text that means an unexpected exception reached the user.
-CRASH_MARKERS = ("Something unexpected went wrong", "Traceback (most recent call last)", "stopped after an unexpected error")
+CRASH_MARKERS = (
+    "Something unexpected went wrong",
+    "Traceback (most recent call last)",
+    "stopped after an unexpected error",
+)
 #: Generous: a loaded 2-core machine, a 400 ms server, a cold interpreter.
 DEADLINE = 45.0
 
@@ -150,7 +154,7 @@ def header_line(screen: str) -> str:
     return " ".join(out)
 
 
-def shows_report(title: str) -> "callable":  # type: ignore[valid-type]
+def shows_report(title: str) -> callable:  # type: ignore[valid-type]
     """Condition: the report of ``title`` is shown with its Detections rows drawn."""
 
     def cond(screen: str) -> bool:
@@ -170,15 +174,12 @@ def drawn_at_this_width(screen: str) -> bool:
 def detection_rows(screen: str, *, strict: bool = True) -> list[list[str]]:
     """The Detections table's visible rows, cut into cells at the header's column starts."""
     lines = screen.split("\n")
-    for index, line in enumerate(lines):
-        words = line.split()
-        if words[:5] == list(DETECTION_COLUMNS):
-            break
-    else:
+    index = next((i for i, line in enumerate(lines) if line.split()[:5] == list(DETECTION_COLUMNS)), None)
+    if index is None:
         if strict:
             raise AssertionError("no Detections table on screen:\n" + screen)
         return []
-    starts = [line.index(label) for label in DETECTION_COLUMNS]
+    starts = [lines[index].index(label) for label in DETECTION_COLUMNS]
     rows = []
     for line in lines[index + 1:]:
         body = line.rstrip(_SCROLLBAR)
@@ -186,7 +187,7 @@ def detection_rows(screen: str, *, strict: bool = True) -> list[list[str]]:
             break
         if "▌" in body:  # a notification covers the end of this row
             continue
-        rows.append([body[a:b].strip() for a, b in zip(starts, [*starts[1:], None])])
+        rows.append([body[a:b].strip() for a, b in zip(starts, [*starts[1:], None], strict=True)])
     return rows
 
 
@@ -224,7 +225,7 @@ def needed_width(engines: dict[str, Engine]) -> int:
         [e.result for e in engines.values()], [e.version for e in engines.values()], ["2026-01-01"],
     ]
     return sum(max(len(label), *(len(v) for v in values)) + 2
-               for label, values in zip(DETECTION_COLUMNS, columns)) + 2
+               for label, values in zip(DETECTION_COLUMNS, columns, strict=True)) + 2
 
 
 def check_detections(screen: str, engines: dict[str, Engine], *, width: int, min_rows: int = 5) -> list[str]:

@@ -10,6 +10,7 @@ window is too narrow, and then with an ellipsis).
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import pytest
@@ -54,10 +55,8 @@ def test_first_report_opens_whole_while_input_arrives(launch, server, request, l
     while not shown(vt.screen()):  # input keeps arriving until the report is drawn
         assert time.monotonic() < deadline, "the first report never showed:\n" + vt.screen()
         disturbance.tick()
-        try:
+        with contextlib.suppress(TimeoutError):
             vt.wait_for(shown, timeout=0.02)
-        except TimeoutError:
-            pass
     disturbance.during(0.6)  # and on: the next view is built after the report shows
     vt.term.resize(WIDTH, HEIGHT)
     screen = vt.wait_for(lambda s: "LIVE" in s and shown(s))

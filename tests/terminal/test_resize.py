@@ -8,11 +8,20 @@ loses and regains focus and the window is resized.
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 from vttui.demo import demo_iocs
 
-from .helpers import Disturbance, check_detections, detection_rows, drawn_at_this_width, expected_engines, needed_width, shows_report
+from .helpers import (
+    Disturbance,
+    check_detections,
+    detection_rows,
+    drawn_at_this_width,
+    expected_engines,
+    needed_width,
+    shows_report,
+)
 
 IOCS = demo_iocs()
 FILE, DOMAIN = IOCS["detected_file"], IOCS["domain"]
@@ -56,10 +65,8 @@ def test_a_pivot_opens_whole_while_input_arrives(launch, server):
     while not shown(vt.screen()):
         assert time.monotonic() < deadline, "the domain never showed:\n" + vt.screen()
         disturbance.tick()
-        try:
+        with contextlib.suppress(TimeoutError):
             vt.wait_for(shown, timeout=0.02)
-        except TimeoutError:
-            pass
     disturbance.during(0.6)
     vt.term.resize(*size)
     screen = vt.wait_for(shown)

@@ -113,7 +113,8 @@ class Report(App):
 
     def fill(self) -> None:
         self.query_one(ReportTable).add_rows(
-            (Text(f"Engine number {i}"), Text("malicious"), Text(LONG if i == 0 else f"Gen:Variant.{i}"), Text("2026-08-06"))
+            (Text(f"Engine number {i}"), Text("malicious"), Text(LONG if i == 0 else f"Gen:Variant.{i}"),
+             Text("2026-08-06"))
             for i in range(self.n)
         )
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from itertools import zip_longest
-from typing import Any
+from typing import Any, TypeGuard
 
 from rich.measure import measure_renderables
 from rich.segment import Segment
@@ -45,7 +45,7 @@ class FittedColumn(Column):
     """A column drawn at the width its table fitted it to (its natural width until then)."""
 
     def get_render_width(self, data_table: DataTable[Any]) -> int:
-        fitted = getattr(data_table, "_fitted", None)
+        fitted: dict[ColumnKey, int] | None = getattr(data_table, "_fitted", None)
         width = fitted.get(self.key) if fitted else None
         if width is None:
             return super().get_render_width(data_table)
@@ -62,7 +62,7 @@ def fit_widths(natural: Sequence[int], minimum: Sequence[int], available: int,
     minimum), and the cells left over go, one each, to the columns still cut, widest first.
     """
     widths = list(natural)
-    floor = [min(m, n) for m, n in zip(minimum, widths)]
+    floor = [min(m, n) for m, n in zip(minimum, widths, strict=True)]
     excess = sum(widths) - available
     for index in first:
         if excess <= 0:
@@ -77,11 +77,11 @@ def fit_widths(natural: Sequence[int], minimum: Sequence[int], available: int,
     low, high = 0, max(widths)
     while low < high:  # the largest cap that fits
         mid = (low + high + 1) // 2
-        if sum(min(w, max(mid, f)) for w, f in zip(widths, floor)) <= available:
+        if sum(min(w, max(mid, f)) for w, f in zip(widths, floor, strict=True)) <= available:
             low = mid
         else:
             high = mid - 1
-    capped = [min(w, max(low, f)) for w, f in zip(widths, floor)]
+    capped = [min(w, max(low, f)) for w, f in zip(widths, floor, strict=True)]
     spare = available - sum(capped)
     for index in sorted(range(len(capped)), key=lambda i: -widths[i]):
         if spare <= 0:
@@ -170,7 +170,7 @@ class ReportTable(DataTable):
                 index = self._row_locations.get(key)
                 if index is None:
                     continue
-                for column, cell in zip(columns, self._get_row_renderables(index).cells):
+                for column, cell in zip(columns, self._get_row_renderables(index).cells, strict=False):
                     width = cell.cell_len if _simple(cell) else measure_renderables(
                         console, console.options, [cell]).maximum
                     if width > column.content_width:
@@ -202,13 +202,14 @@ class ReportTable(DataTable):
             widths = list(natural)
         else:
             minimum = [
-                n if not c.auto_width else max(self._label_widths.get(c.key, 0), self.min_widths.get(c.key.value or "", 0))
-                for c, n in zip(columns, natural)
+                n if not c.auto_width
+                else max(self._label_widths.get(c.key, 0), self.min_widths.get(c.key.value or "", 0))
+                for c, n in zip(columns, natural, strict=True)
             ]
             order = [c.key.value for c in columns]
             first = [order.index(key) for key in self.cut_first if key in order]
             widths = fit_widths(natural, minimum, available, first)
-        fitted = {c.key: w for c, w in zip(columns, widths) if c.auto_width}
+        fitted = {c.key: w for c, w in zip(columns, widths, strict=True) if c.auto_width}
         if fitted != self._fitted:
             self._fitted = fitted
             self._update_count += 1  # every cached cell, row and line has the old widths
@@ -339,7 +340,7 @@ class _PaintStyles:
         return getattr(self._styles, name)
 
 
-def _simple(cell: object) -> bool:
+def _simple(cell: object) -> TypeGuard[Text]:
     """One line of Text that Rich would only crop or pad: the fast path gives the same."""
     return (
         isinstance(cell, Text)
