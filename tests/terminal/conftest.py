@@ -103,6 +103,9 @@ def launch(request: pytest.FixtureRequest, tmp_path: Path, server: Callable[[int
     yield start
     for vt in started:
         vt.term.close()
+        if os.environ.get("VTTUI_TEST_RAW_DIR"):  # keep what vttui wrote, to replay it
+            out = Path(os.environ["VTTUI_TEST_RAW_DIR"]) / f"{request.node.name}-{id(vt)}.raw"
+            out.write_bytes(vt.term.raw)
 
 
 def _problems(started: list[VT]) -> list[str]:

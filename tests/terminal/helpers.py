@@ -104,7 +104,7 @@ class Disturbance:
     def __init__(self, vt: VT, kind: str, size: tuple[int, int]) -> None:
         self.vt = vt
         self.size = size
-        self.kinds = tuple(self.EVERY) if kind == "all" else (kind,)
+        self.kinds = tuple(self.EVERY) if kind == "all" else tuple(kind.split("+"))
         self.due = dict.fromkeys(self.kinds, 0.0)
         self.step = 0
         self.keys = False  # keys only once the search is sent (they would edit it)
@@ -124,9 +124,8 @@ class Disturbance:
             elif kind == "focus":
                 term.send(FOCUS_OUT)
                 term.send(FOCUS_IN)
-            elif kind == "resize":
-                term.resize(width - 1 - step % 3, height)
-                term.resize(width, height)
+            elif kind == "resize":  # narrower, then back at the next tick
+                term.resize(width if term.width != width else width - 1 - step % 3, height)
             else:
                 self.vt.press(("down", "up", "down", "pagedown", "home")[step % 5])
 
