@@ -20,7 +20,7 @@ from . import output
 #: Subcommand names, known without importing them (the TUI starts faster that way).
 COMMAND_NAMES = frozenset({
     "lookup", "relations", "templates", "relationship-types", "submit", "reanalyse", "analysis",
-    "comment", "comments", "vote", "votes", "download", "pcap", "quota",
+    "comment", "comments", "vote", "votes", "download", "pcap", "quota", "serve", "mcp",
 })
 
 EXIT_OK = 0

@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _load_commands() -> None:
     from . import lookup, meta, relations  # noqa: F401  (each registers itself)
     from . import actions  # noqa: F401  (submit, comment, vote, download, quota, ...)
+    from . import serve  # noqa: F401  (serve, mcp)
 
 
 @contextlib.asynccontextmanager

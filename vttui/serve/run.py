@@ -1,0 +1,83 @@
+"""Starting the service: ``vttui serve`` (uvicorn) and ``vttui mcp`` (stdio).
+
+Settings are checked before anything listens, so a server that would expose the key
+(beyond loopback without tokens or per-caller keys) never starts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+from ..config import load_settings
+from ..runtime import make_client
+from ..vt.client import VTClient
+from .config import load_serve_config
+
+_AUTH_WORDS = {
+    "open": "no caller authentication (loopback only), answering with the server's key",
+    "key": "each caller sends its own VirusTotal key in X-API-Key",
+    "token": "callers send a team token (Authorization: Bearer), answering with the server's key",
+}
+
+
+def _say(text: str) -> None:
+    print(f"vttui: {text}", file=sys.stderr, flush=True)
+
+
+async def run_http(log_level: str = "info", **flags: Any) -> int:
+    """Serve the REST API and /mcp with uvicorn until interrupted."""
+    import uvicorn
+
+    settings = load_settings()
+    for warning in settings.warnings:
+        _say(warning)
+    config = load_serve_config(config_file=settings.config_file, **flags)
+    mode = config.check(bool(settings.api_key) or config.demo)
+    host = f"[{config.host}]" if ":" in config.host else config.host
+    _say(f"serving on http://{host}:{config.port} ({config.workers} worker{'s' if config.workers > 1 else ''}"
+         f"{', demo data' if config.demo else ''}); auth: {_AUTH_WORDS[mode]}; writes "
+         f"{'ENABLED' if config.allow_writes else 'disabled'}; docs at http://{host}:{config.port}/docs"
+         f"{'; MCP at /mcp' if config.mcp else ''}")
+    if config.workers > 1:
+        # Workers import vttui.serve:app, which rebuilds this config from the environment.
+        os.environ.update(config.to_env())
+        if not os.environ.get("VTTUI_STORE") and not config.demo:
+            _say("note: each worker keeps its own in-memory cache unless a shared store is configured "
+                 "(cache.store / VTTUI_STORE)")
+        uvicorn.run("vttui.serve:app", host=config.host, port=config.port, workers=config.workers,
+                    log_level=log_level, server_header=False)
+        return 0
+    from .app import create_app
+
+    app = create_app(config, settings=settings)
+    server = uvicorn.Server(uvicorn.Config(app, host=config.host, port=config.port, log_level=log_level,
+                                           server_header=False))
+    await server.serve()
+    return 0
+
+
+async def run_stdio(*, demo: bool = False, allow_writes: bool | None = None) -> int:
+    """Serve the MCP tools on stdin/stdout (for an agent that starts vttui itself)."""
+    from ..export.templates import load_templates
+    from .mcp_tools import build_mcp
+
+    settings = load_settings()
+    for warning in settings.warnings:
+        _say(warning)
+    config = load_serve_config(config_file=settings.config_file, demo=demo or None, allow_writes=allow_writes)
+    client = make_client(settings, demo=config.demo)
+
+    @contextlib.asynccontextmanager
+    async def lease(_headers: Mapping[str, str] | None) -> AsyncIterator[VTClient]:
+        yield client
+
+    server = build_mcp(lease, load_templates(errors=[]), allow_writes=config.allow_writes, max_wait=config.max_wait)
+    try:
+        await server.run_stdio_async()
+    finally:
+        await client.aclose()
+    return 0
