@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .config import MAX_UPLOAD
 from .formats import error_text
 from .metrics import Metrics
 
@@ -20,6 +21,8 @@ class BodyTooLarge(Exception):
 
 
 def _too_large_message(limit: int) -> str:
+    if limit >= MAX_UPLOAD:
+        return "The file is too large: VirusTotal accepts files up to 650 MB."
     if limit >= 1024 * 1024:
         return f"The request body is too large; this endpoint accepts up to {limit // (1024 * 1024)} MB."
     return f"The request body is too large; this endpoint accepts up to {limit // 1024} KB."
