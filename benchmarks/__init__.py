@@ -22,12 +22,14 @@ ORDER = (
     "browse_memory",
     "upload_memory",
     "bulk_lookup",
+    "mcp_template_sizes",
+    "serve_cached",
 )
 
 
 def load_all() -> dict[str, Benchmark]:
     """Import every benchmark module (each registers itself) and return them in run order."""
-    from . import bulk, memory, micro, startup, tui  # noqa: F401 - imported to register
+    from . import bulk, memory, micro, serve, startup, tui  # noqa: F401 - imported to register
 
     return {name: REGISTRY[name] for name in ORDER if name in REGISTRY}
 

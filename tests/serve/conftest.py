@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from tests.support.faults import Recorder, chain, record
 from vttui.config import Settings
 from vttui.demo import DemoBackend, DemoTransport, Middleware
-from vttui.serve.app import create_app
+from vttui.serve.factory import create_app
 from vttui.serve.clients import default_factory
 from vttui.vt.client import VTClient
 from vttui.serve.config import ServeConfig

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-    from .app import create_app as create_app
+    from .factory import create_app as create_app
 
 __all__ = ["app", "create_app"]
 
@@ -22,12 +22,12 @@ _app: "FastAPI | None" = None
 def __getattr__(name: str) -> Any:
     global _app
     if name == "create_app":
-        from .app import create_app
+        from .factory import create_app
 
         return create_app
     if name == "app":
         if _app is None:
-            from .app import app_from_env
+            from .factory import app_from_env
 
             _app = app_from_env()
         return _app

@@ -23,6 +23,7 @@ from .auth import Caller, authenticate
 from .clients import ClientPool
 from .config import ServeConfig
 from .formats import envelope, resolve_template
+from .memo import RenderMemo
 from .metrics import Metrics
 from .problems import rate_headers
 from .service import Fetcher
@@ -40,6 +41,7 @@ class ServerState:
     pool: ClientPool
     templates: Mapping[str, Template]
     metrics: Metrics = field(default_factory=Metrics)
+    memo: RenderMemo = field(default_factory=RenderMemo)
 
     def secrets(self, caller: Caller | None) -> list[str]:
         found = [s for s in (self.settings.api_key, caller.api_key if caller else None) if s]

@@ -41,7 +41,9 @@ def _source(ref: ObjectRef) -> str:
 async def report(c: Call, ref: ObjectRef, fmt: str, template: str | None, *, attributes_only: bool) -> Response:
     tmpl = c.template(template)
     obj = await c.object(ref)
-    return c.answer(formats.report(obj, fmt, tmpl, attributes_only=attributes_only), fmt)
+    data = c.state.memo.get(obj, ("report", fmt, tmpl.name if tmpl else None, attributes_only),
+                            lambda: formats.report(obj, fmt, tmpl, attributes_only=attributes_only))
+    return c.answer(data, fmt)
 
 
 async def relations(c: Call, ref: ObjectRef, name: str, fmt: str, template: str | None, limit: int,

@@ -17,6 +17,10 @@ from ..runtime import make_client
 from ..vt.client import VTClient
 from .config import load_serve_config
 
+#: Longer than clients' own keep-alive (httpx: 5 s), so a client never reuses a connection the
+#: server is closing.
+KEEP_ALIVE = 30
+
 _AUTH_WORDS = {
     "open": "no caller authentication (loopback only), answering with the server's key",
     "key": "each caller sends its own VirusTotal key in X-API-Key",
@@ -49,13 +53,13 @@ async def run_http(log_level: str = "info", **flags: Any) -> int:
             _say("note: each worker keeps its own in-memory cache unless a shared store is configured "
                  "(cache.store / VTTUI_STORE)")
         uvicorn.run("vttui.serve:app", host=config.host, port=config.port, workers=config.workers,
-                    log_level=log_level, server_header=False)
+                    log_level=log_level, server_header=False, timeout_keep_alive=KEEP_ALIVE)
         return 0
-    from .app import create_app
+    from .factory import create_app
 
     app = create_app(config, settings=settings)
     server = uvicorn.Server(uvicorn.Config(app, host=config.host, port=config.port, log_level=log_level,
-                                           server_header=False))
+                                           server_header=False, timeout_keep_alive=KEEP_ALIVE))
     await server.serve()
     return 0
 
