@@ -120,7 +120,7 @@ def upstream_requests(host: str, port: int) -> int:
     import httpx
 
     text = httpx.get(f"http://{host}:{port}/metrics", timeout=10).text
-    match = re.search(r"^vttui_upstream_requests_total (\d+)", text, re.M)
+    match = re.search(r"^vttui_upstream_requests_total (\d+)", text, re.MULTILINE)
     return int(match.group(1)) if match else -1
 
 

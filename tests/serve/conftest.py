@@ -17,10 +17,10 @@ from fastapi import FastAPI
 from tests.support.faults import Recorder, chain, record
 from vttui.config import Settings
 from vttui.demo import DemoBackend, DemoTransport, Middleware
-from vttui.serve.factory import create_app
 from vttui.serve.clients import default_factory
-from vttui.vt.client import VTClient
 from vttui.serve.config import ServeConfig
+from vttui.serve.factory import create_app
+from vttui.vt.client import VTClient
 
 #: The server's own key (open and token modes).
 SERVER_KEY = "srv-key-" + "0123456789abcdef" * 4 + "SRVK"
@@ -75,7 +75,7 @@ async def running(app: FastAPI) -> AsyncIterator[FastAPI]:
             async with app.router.lifespan_context(app):
                 ready.set()
                 await stop.wait()
-        except BaseException as exc:  # reported to the test
+        except BaseException as exc:  # noqa: BLE001 - reported to the test
             failed.append(exc)
             ready.set()
 

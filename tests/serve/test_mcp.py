@@ -13,10 +13,10 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
+from vttui.config import Settings
 from vttui.demo import demo_iocs
 from vttui.export.templates import load_templates
 from vttui.runtime import make_client
-from vttui.config import Settings
 from vttui.serve.auth import hash_token
 from vttui.serve.config import ServeConfig
 from vttui.serve.mcp_tools import build_mcp
@@ -128,11 +128,11 @@ async def test_mcp_over_http_behind_token_auth(served):
     refused = await s.http.post("/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
                                 headers={"accept": "application/json, text/event-stream"})
     assert refused.status_code == 401
-    async with await _http_client(s.app, {"Authorization": f"Bearer {token}"}) as http:
-        async with Client(streamable_http_client("http://127.0.0.1:8000/mcp", http_client=http)) as client:
-            assert {t.name for t in (await client.list_tools()).tools} == TOOLS
-            result = await client.call_tool("lookup", {"ioc": IOCS["ip"], "format": "json"})
-            assert json.loads(text(result))["id"] == IOCS["ip"]
+    async with (await _http_client(s.app, {"Authorization": f"Bearer {token}"}) as http,
+                Client(streamable_http_client("http://127.0.0.1:8000/mcp", http_client=http)) as client):
+        assert {t.name for t in (await client.list_tools()).tools} == TOOLS
+        result = await client.call_tool("lookup", {"ioc": IOCS["ip"], "format": "json"})
+        assert json.loads(text(result))["id"] == IOCS["ip"]
     assert s.upstream() == [f"/ip_addresses/{IOCS['ip']}"]
 
 
@@ -140,10 +140,10 @@ async def test_mcp_over_http_shares_the_rest_cache_and_uses_a_callers_key(served
     seen = KeySeen()
     s = await served(middleware=seen)
     assert (await s.get(f"/api/v1/domains/{IOCS['domain']}")).status_code == 200
-    async with await _http_client(s.app, {}) as http:
-        async with Client(streamable_http_client("http://127.0.0.1:8000/mcp", http_client=http)) as client:
-            await client.call_tool("lookup", {"ioc": IOCS["domain"]})  # cached by the REST call
-    async with await _http_client(s.app, {"X-API-Key": CALLER_KEY}) as http:
-        async with Client(streamable_http_client("http://127.0.0.1:8000/mcp", http_client=http)) as client:
-            await client.call_tool("lookup", {"ioc": IOCS["domain"]})  # the caller's key: its own cache
+    async with (await _http_client(s.app, {}) as http,
+                Client(streamable_http_client("http://127.0.0.1:8000/mcp", http_client=http)) as client):
+        await client.call_tool("lookup", {"ioc": IOCS["domain"]})  # cached by the REST call
+    async with (await _http_client(s.app, {"X-API-Key": CALLER_KEY}) as http,
+                Client(streamable_http_client("http://127.0.0.1:8000/mcp", http_client=http)) as client):
+        await client.call_tool("lookup", {"ioc": IOCS["domain"]})  # the caller's key: its own cache
     assert seen.keys == [SERVER_KEY, CALLER_KEY]

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = ["app", "create_app"]
 
-_app: "FastAPI | None" = None
+_app: FastAPI | None = None
 
 
 def __getattr__(name: str) -> Any:

@@ -9,6 +9,7 @@ starts workers by importing ``vttui.serve:app``, which builds itself from the en
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import re
 import tomllib
@@ -155,7 +156,7 @@ def _float(value: Any, name: str) -> float:
         number = float(value)
     except (TypeError, ValueError):
         raise ConfigError(f"{name} must be a number, not {str(value)[:40]!r}.") from None
-    if number < 0 or number != number:
+    if number < 0 or math.isnan(number):
         raise ConfigError(f"{name} cannot be negative.")
     return number
 
@@ -166,8 +167,7 @@ def parse_token_hashes(value: Any, name: str = "token_hashes") -> tuple[str, ...
     out: list[str] = []
     for item in items:
         text = str(item).strip().lower()
-        if text.startswith("sha256:"):
-            text = text[len("sha256:"):]
+        text = text.removeprefix("sha256:")
         if not text:
             continue
         if not _HASH_RE.fullmatch(text):

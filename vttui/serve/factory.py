@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .. import __version__
@@ -86,7 +87,7 @@ def create_app(
     _service_routes(app)
     _error_handlers(app)
     if mcp_app is not None:
-        app.add_route("/mcp", mcp_app, methods=["GET", "POST", "DELETE"], include_in_schema=False)
+        app.router.routes.append(Route("/mcp", mcp_app, methods=["GET", "POST", "DELETE"], include_in_schema=False))
     app.add_middleware(Guard, metrics=state.metrics, max_body=config.max_body, limit_for=_upload_limit)
     return app
 

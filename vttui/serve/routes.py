@@ -93,7 +93,7 @@ async def templates_route(request: Request) -> dict[str, Any]:
     return out
 
 
-for _collection, (_otype, _, _) in validate.COLLECTIONS.items():
+for _collection, (_otype, _allowed, _what) in validate.COLLECTIONS.items():
     def _types(object_type: str = _otype) -> dict[str, Any]:
         return relationship_types(object_type)
 

@@ -74,7 +74,7 @@ def ref_for(collection: str, value: str) -> ObjectRef:
     """The object a route's path names (``collection`` is files, domains, ips or urls)."""
     if collection == "urls":
         return url_ref(value)
-    object_type, allowed, what = COLLECTIONS[collection]
+    _object_type, allowed, what = COLLECTIONS[collection]
     return parse(value, allowed, what).ref
 
 

@@ -14,7 +14,7 @@ import json
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -26,6 +26,9 @@ from ..vt.ioc import IOCType
 from . import formats, validate
 from .config import MAX_UPLOAD
 from .context import Call, call
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks
 
 router = APIRouter()
 CallD = Annotated[Call, Depends(call)]
@@ -67,7 +70,7 @@ class _Form:
         self._to_file = False
         self._fh: Any = None
 
-    def callbacks(self) -> dict[str, Any]:
+    def callbacks(self) -> MultipartCallbacks:
         return {
             "on_part_begin": self._part_begin, "on_header_field": self._header_field,
             "on_header_value": self._header_value, "on_header_end": self._header_end,
@@ -146,7 +149,7 @@ async def _receive_file(request: Request, folder: Path, filename: str | None) ->
             return form.path, form.fields.get("password") or None
         if kind in (b"application/octet-stream", b""):
             form.path = folder / safe_name(filename)
-            form._fh = open(form.path, "wb")  # noqa: SIM115 - closed below
+            form._fh = await asyncio.to_thread(open, form.path, "wb")  # closed below
             async for chunk in request.stream():
                 form.pending.append(chunk)
                 form.size += len(chunk)
