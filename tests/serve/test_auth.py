@@ -84,6 +84,9 @@ async def test_per_key_clients_are_bounded_and_evicted_ones_closed(served):
 
     await asyncio.sleep(0.05)
     assert [c.closed for c in s.clients] == [True, True, False, False]
+    from vttui.vt.client import _REDACT
+
+    assert keys[0] not in _REDACT.keys and keys[3] in _REDACT.keys  # the mask list does not grow forever
 
 
 # --- token mode (team server) ----------------------------------------------------------------------

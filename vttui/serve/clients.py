@@ -31,6 +31,17 @@ class _Entry:
     evicted: bool = False
 
 
+def _forget_key(client: VTClient) -> None:
+    """Stop masking a closed client's key in httpx's logs: the mask list is global and would
+    otherwise grow with every caller key ever seen (nothing logs for a closed client)."""
+    from ..vt import client as client_module
+
+    redact = getattr(client_module, "_REDACT", None)
+    keys = getattr(redact, "keys", None)
+    if isinstance(keys, set) and client.api_key:
+        keys.discard(client.api_key)
+
+
 def default_factory(settings: Settings, *, demo: bool,
                     transport: httpx.AsyncBaseTransport | None) -> ClientFactory:
     """Clients built by ``runtime.make_client`` (so the configured store comes with them).
@@ -111,6 +122,8 @@ class ClientPool:
                 self._close_later(entry.client)
 
     def _close_later(self, client: VTClient) -> None:
+        if self._server is None or client.api_key != self._server.api_key:
+            _forget_key(client)
         task = asyncio.ensure_future(client.aclose())
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
