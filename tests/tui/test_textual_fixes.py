@@ -57,7 +57,9 @@ async def test_the_program_freezes_its_start_up_heap_and_tests_do_not():
     original = app_module.VTApp
     app_module.VTApp = Probe
     try:
-        assert app_module.run_app(demo=True) == 0
+        from vttui.cli import launch
+
+        assert launch.run_app(demo=True) == 0
     finally:
         app_module.VTApp = original
     assert built["app"].freeze_heap is True
