@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .commands import command
+from .registry import command
 
 
 def _serve_args(p: argparse.ArgumentParser) -> None:
