@@ -17,6 +17,7 @@ from typing import Any
 
 from .vt.errors import ConfigError
 from .vt.ratelimit import TIERS
+from .vt.store.policy import StoreOptions, store_options
 
 DEFAULT_BASE_URL = "https://www.virustotal.com/api/v3"
 KEY_ENV_VARS = ("VT_API_KEY", "VTCLI_APIKEY")
@@ -62,6 +63,9 @@ class Settings:
     cache_entries: int = 5000
     cache_bytes: int = 128 * 1024 * 1024
     cache_ttl: float = 6 * 3600.0
+    #: Where the cache and the quota ledger outlive the process (see vttui.vt.store).
+    #: Memory unless the settings come from load_settings (whose default is sqlite).
+    store: StoreOptions = StoreOptions()
     config_file: Path = field(default_factory=config_path)
     warnings: tuple[str, ...] = ()
 
@@ -155,6 +159,7 @@ def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None
         cache_entries=int(_number(cache.get("max_entries", 5000), "cache.max_entries")),
         cache_bytes=int(_number(cache.get("max_mb", 128), "cache.max_mb") * 1024 * 1024),
         cache_ttl=_number(cache.get("ttl_minutes", 360), "cache.ttl_minutes") * 60,
+        store=store_options(cache, env),
         config_file=path,
         warnings=tuple(warnings),
     )

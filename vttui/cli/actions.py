@@ -565,7 +565,13 @@ def _quota_args(p: argparse.ArgumentParser) -> None:
 
 @command("quota", "show the API key's quotas (hourly, daily, monthly) and the local rate limit")(_quota_args)
 async def quota(args: argparse.Namespace, client: VTClient) -> int:
-    data = await client.overall_quotas()
+    if client.store is not None and not client.user_id:
+        # Once per key and machine (kept in the store): later checks leave the key out of URLs.
+        try:
+            await client.learn_user_id()
+        except E.VTError:
+            pass  # the quota lookup below still works by key
+    data = await client.reconcile_quota()  # the server's count of today goes into the shared ledger
     rows = _quota_rows(data)
     limiter = _limiter_json(client)
     if args.format == "json":
@@ -583,7 +589,8 @@ async def quota(args: argparse.Namespace, client: VTClient) -> int:
         _line(f"{row[0]:<{widths[0]}}" + "".join(f"  {cell:>{w}}" for cell, w in zip(row[1:], widths[1:])))
     state = client.limiter.state()
     minute = f"{state.per_minute} requests a minute" if state.per_minute else "no per-minute limit"
-    day = (f"{state.per_day} a day ({state.left_day} left in this run, resets {state.resets_at:%H:%M} UTC)"
+    scope = "shared by every vttui process of this key" if client.store is not None else "in this run"
+    day = (f"{state.per_day} a day ({state.left_day} left, {scope}; resets {state.resets_at:%H:%M} UTC)"
            if state.per_day else "no daily limit")
     _line()
     _line(f"local rate limit: {minute}, {day}")

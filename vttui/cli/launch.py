@@ -11,13 +11,17 @@ from ..vt.errors import ConfigError, VTError
 from . import output
 
 
-def run_app(*, ioc: str | None = None, demo: bool = False) -> int:
-    """Entry point of `vttui [IOC] [--demo]`."""
+def run_app(*, ioc: str | None = None, demo: bool = False, no_store: bool = False) -> int:
+    """Entry point of `vttui [IOC] [--demo] [--no-store]`."""
     try:
         settings = load_settings()
     except ConfigError as exc:
         output.error(exc.message)
         return exc.exit_code
+    if no_store:
+        from dataclasses import replace
+
+        settings = replace(settings, store=settings.store.memory_only("--no-store"))
     for warning in settings.warnings:
         output.warn(warning)
     from ..tui.app import VTApp  # the TUI's imports cost ~100 ms: only when it starts

@@ -58,6 +58,7 @@ def _args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", "-f", choices=FORMATS, default="json", help="output format (default json)")
     p.add_argument("--template", "-t", metavar="NAME", help="trim each item's fields with a template")
     p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (mode 0600) instead of stdout")
+    p.add_argument("--refresh", action="store_true", help="fetch fresh pages: ignore what earlier runs cached")
 
 
 @command("relations", "list the objects related to one (contacted domains, resolutions...)")(_args)

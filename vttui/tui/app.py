@@ -138,10 +138,25 @@ class VTApp(App):
             client.limiter.subscribe(lambda _state: self._refresh_status())
             client.on_request(self._refresh_status)
         self._refresh_status()
+        if client is not None and client.store is not None:
+            self.run_worker(self._prepare_store(client), group="store", exit_on_error=False)
         if self.freeze_heap:
             self._freeze_heap()
         if self.initial_ioc:
             self.call_after_refresh(self._open_initial)
+
+    async def _prepare_store(self, client: VTClient) -> None:
+        """Check the store answers (else it falls back, and the status line says so), then
+        take the server's count of today's requests into the shared ledger."""
+        await client.prepare()
+        for warning in getattr(client.store, "warnings", []):
+            self.notify(warning, severity="warning", timeout=10, markup=False)
+        if not self.demo and client.limiter.per_day is not None:
+            try:
+                await client.reconcile_quota()
+            except VTError:
+                pass  # the status line keeps the local figures; a real problem shows on the next lookup
+        self._refresh_status()
 
     def _freeze_heap(self) -> None:
         """Take what start-up built (Textual, the client, the demo dataset) out of the

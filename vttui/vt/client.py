@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import random
@@ -17,18 +18,23 @@ import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
 
 from . import errors as E
 from .cache import AliasTable, ResponseCache, SingleFlight
+from .client_store import StoreMixin
 from .ioc import IOC, IOCType, classify, url_id
 from .paging import Page, Paginator
 from .ratelimit import RateLimiter
 from .refs import COLLECTION_OF_TYPE, REPORT_TYPES, ObjectRef, path_segment
 from .transport import error_from_response, map_transport_error, parse_json_body, was_not_sent
+
+if TYPE_CHECKING:
+    from .store.base import Store
+    from .store.policy import StoreOptions
 
 DEFAULT_BASE_URL = "https://www.virustotal.com/api/v3"
 SMALL_UPLOAD_LIMIT = 32 * 1024 * 1024
@@ -70,10 +76,16 @@ class ClientStats:
     requests: int = 0  # requests that reached the network (retries included)
     retries: int = 0
     bytes_received: int = 0
+    store_hits: int = 0  # replies served from the persistent store (an earlier run, another process)
 
 
-class VTClient:
-    """Async client for the VirusTotal API v3. Use as ``async with VTClient(key) as vt``."""
+class VTClient(StoreMixin):
+    """Async client for the VirusTotal API v3. Use as ``async with VTClient(key) as vt``.
+
+    ``store`` (see :mod:`vttui.vt.store`) keeps replies beyond the process, behind the
+    in-memory cache; without one the client is memory-only. It is closed with the client
+    unless ``close_store=False``.
+    """
 
     def __init__(
         self,
@@ -93,6 +105,9 @@ class VTClient:
         user_agent: str | None = None,
         trust_env: bool = True,
         user_id: str | None = None,
+        store: Store | None = None,
+        store_options: StoreOptions | None = None,
+        close_store: bool = True,
     ) -> None:
         from .. import __version__
 
@@ -103,6 +118,7 @@ class VTClient:
         self.limiter = limiter if limiter is not None else RateLimiter()
         self.cache = cache if cache is not None else ResponseCache()
         self.aliases = AliasTable()
+        self._attach_store(store, store_options, close_store)
         self.flights: SingleFlight[dict[str, Any]] = SingleFlight()
         self.stats = ClientStats()
         #: (method, path) of every request sent, the API key masked. For tests and benchmarks.
@@ -137,6 +153,7 @@ class VTClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+        await self._close_store_layer()
 
     @property
     def closed(self) -> bool:
@@ -314,36 +331,54 @@ class VTClient:
         hit = self.cache.get(key)
         if hit is not None:
             return hit
+        persist = self.persist
+        if persist is not None:  # an earlier run or another process may have it
+            stored = await self._from_store(path, params, store_as)
+            if stored is not None:
+                return stored
+            key = self._key(store_as) if store_as else self._key(path, params)
 
-        async def fetch() -> dict[str, Any]:
+        async def network() -> dict[str, Any]:
             response = await self._send("GET", path, params=params, parse_json=True)
             body = response.extensions["vt_json"]
             size = len(response.content)
             self.stats.bytes_received += size
-            self._learn(body, path, size)
+            seeds = self._learn(body, path, size)
             # Re-key after learning aliases, so md5 and sha256 share one entry.
             final = self._key(store_as) if store_as else self._key(path, params)
             self.cache.put(final, body, size * PARSED_OVERHEAD, ttl)
+            if persist is not None:
+                await self._save_reply(final, response.content, seeds)
             return body
+
+        async def fetch() -> dict[str, Any]:
+            if persist is None:
+                return await network()
+            # One request for all processes: the others wait for the reply in the store.
+            return await persist.single_flight(key, lambda: self._from_store(path, params, store_as), network)
 
         return await self.flights.run(key, fetch)
 
-    def _learn(self, body: dict[str, Any], path: str, size: int) -> None:
+    def _learn(self, body: dict[str, Any], path: str, size: int) -> list[tuple[str, dict[str, Any]]]:
         """Record id aliases from a reply, and seed the object cache from full objects,
-        so pivoting to something already listed costs no request."""
+        so pivoting to something already listed costs no request. Returns the seeds
+        (key, object) for the persistent store."""
         data = body.get("data")
         parts = path.split("/")
         if isinstance(data, dict) and len(parts) == 3:
             self._alias_object(data, requested_id=parts[2])
-            return
+            return []
         items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
         share = max(1, size // max(1, len(items)))
+        seeds: list[tuple[str, dict[str, Any]]] = []
         for item in items:
             if isinstance(item, dict) and item.get("type") in REPORT_TYPES and isinstance(item.get("attributes"), dict):
                 self._alias_object(item)
                 key = self._key(ObjectRef.of(item).path)
+                seeds.append((key, item))
                 if key not in self.cache:
                     self.cache.put(key, {"data": item}, share * PARSED_OVERHEAD)
+        return seeds
 
     def _alias_object(self, obj: dict[str, Any], requested_id: str | None = None) -> None:
         otype, oid = obj.get("type"), obj.get("id")
@@ -371,6 +406,8 @@ class VTClient:
     def cached_object(self, ref: ObjectRef) -> dict[str, Any] | None:
         """The object's data if it is cached, without counting a hit or miss."""
         body = self.cache.peek(self._key(ref.path))
+        if body is None and self.persist is not None:
+            body = self._from_store_sync(ref.path)  # SQLite: sub-millisecond, same frame
         return body.get("data") if isinstance(body, dict) else None
 
     def is_cached(self, path: str, params: dict[str, Any] | None = None) -> bool:
@@ -385,9 +422,11 @@ class VTClient:
         key = self._canonical_path(path)
         self.cache.invalidate(key)
         self.cache.invalidate_prefix(key + "?")
+        self._forget_stored(key)
 
     def _invalidate_prefix(self, path: str) -> None:
         self.cache.invalidate_prefix(self._canonical_path(path))
+        self._forget_stored(self._canonical_path(path), prefix=True)
 
     # --- objects -------------------------------------------------------------------------
 
@@ -575,12 +614,17 @@ class VTClient:
         cached = self.cache.get(path)
         if cached is not None:
             return cached
+        stored = await self._from_store(path) if self.persist is not None else None
+        if stored is not None:
+            return stored  # only completed analyses are ever stored
         body = await self.flights.run(("analysis", path), lambda: self._send_json("GET", path))
         data = body.get("data") if isinstance(body.get("data"), dict) else {}
         attrs = data.get("attributes") if isinstance(data.get("attributes"), dict) else {}
         if attrs.get("status") == "completed":
             self.cache.put(path, body, len(str(body)))
             self._analysis_completed(body)
+            if self.persist is not None:
+                await self._save_reply(path, json.dumps(body).encode(), [])
         return body
 
     def _analysis_completed(self, body: dict[str, Any]) -> None:
@@ -684,6 +728,7 @@ class VTClient:
         """
         ident = user_id or self.user_id or self.api_key or "me"
         body = await self._get_cached(f"/users/{path_segment(ident)}/overall_quotas", ttl=60.0)
+        await self._learn_user_from(body)
         data = body.get("data")
         return data if isinstance(data, dict) else {}
 
