@@ -11,17 +11,17 @@ import sys
 
 sys.path[0] = os.environ.get("VTTUI_BENCH_ROOT", sys.path[0])
 
-from dataclasses import replace
-from typing import Any
+from dataclasses import replace  # noqa: E402
+from typing import Any  # noqa: E402
 
-import uvicorn
+import uvicorn  # noqa: E402
 
-from vttui.config import load_settings
-from vttui.serve.clients import default_factory
-from vttui.serve.config import ServeConfig
-from vttui.serve.factory import create_app
-from vttui.vt.cache import ResponseCache, SingleFlight
-from vttui.vt.client import VTClient
+from vttui.config import load_settings  # noqa: E402
+from vttui.serve.clients import default_factory  # noqa: E402
+from vttui.serve.config import ServeConfig  # noqa: E402
+from vttui.serve.factory import create_app  # noqa: E402
+from vttui.vt.cache import ResponseCache, SingleFlight  # noqa: E402
+from vttui.vt.client import VTClient  # noqa: E402
 
 
 class NoFlight(SingleFlight[Any]):

@@ -72,7 +72,8 @@ async def hammer(host: str, port: int, plans: Sequence[Sequence[str]], headers: 
     return out
 
 
-def plans(iocs: Sequence[str], callers: int, total: int, route: str = "/api/v1/files/{}?template=essential") -> list[list[str]]:
+def plans(iocs: Sequence[str], callers: int, total: int,
+          route: str = "/api/v1/files/{}?template=essential") -> list[list[str]]:
     """``total`` requests spread over ``callers``, cycling through ``iocs`` (each caller from another start)."""
     per = total // callers
     return [[route.format(iocs[(n * 7 + i) % len(iocs)]) for i in range(per)] for n in range(callers)]

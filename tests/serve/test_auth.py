@@ -205,7 +205,8 @@ async def test_no_key_or_token_is_ever_logged_or_echoed(served, caplog):
     for fmt in ("json", "raw", "markdown", "xml", "csv"):
         responses.append(await team.get(f"/api/v1/files/{FILE}?format={fmt}",
                                         headers={"Authorization": f"Bearer {TOKEN}"}))
-    responses.append(await team.get(f"/api/v1/lookup?ioc={IOCS['domain']}", headers={"Authorization": f"Bearer {TOKEN}"}))
+    responses.append(await team.get(f"/api/v1/lookup?ioc={IOCS['domain']}",
+                                    headers={"Authorization": f"Bearer {TOKEN}"}))
     responses.append(await team.get(f"/api/v1/files/{FILE}", headers={"Authorization": f"Bearer {TOKEN}x"}))
     keyed = await served(ServeConfig(auth="key"), settings_=settings(), middleware=echo_key)
     for fmt in ("json", "raw", "markdown"):

@@ -168,7 +168,8 @@ async def test_catalogues(served):
     types = (await s.get("/api/v1/files/relationships/types")).json()
     names = [r["value"] for r in types["relationships"]]
     assert "contacted_domains" in names and all(r["description"] for r in types["relationships"])
-    assert "resolutions" in [r["value"] for r in (await s.get("/api/v1/domains/relationships/types")).json()["relationships"]]
+    domain_types = (await s.get("/api/v1/domains/relationships/types")).json()["relationships"]
+    assert "resolutions" in [r["value"] for r in domain_types]
     templates = (await s.get("/templates")).json()
     assert set(templates) == {"file", "url", "domain", "ip"}
     assert {"essential", "full"} <= {t["name"] for t in templates["ip"]}

@@ -47,7 +47,7 @@ async def serve(args: argparse.Namespace, _client: object) -> int:
                           token_hashes=args.token_hashes, max_wait=args.max_wait, mcp=args.mcp)
 
 
-serve.offline = True
+serve.offline = True  # type: ignore[attr-defined]
 
 
 def _mcp_args(p: argparse.ArgumentParser) -> None:
@@ -65,4 +65,4 @@ async def mcp(args: argparse.Namespace, _client: object) -> int:
     return await run_stdio(demo=args.demo, allow_writes=args.allow_writes)
 
 
-mcp.offline = True
+mcp.offline = True  # type: ignore[attr-defined]

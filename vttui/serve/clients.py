@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
@@ -22,6 +23,7 @@ from ..runtime import demo_settings, make_client
 from ..vt.client import VTClient
 
 ClientFactory = Callable[[str | None], VTClient]
+log = logging.getLogger("vttui.serve")
 
 
 @dataclass(slots=True)
@@ -65,6 +67,17 @@ def default_factory(settings: Settings, *, demo: bool,
     return build
 
 
+async def _prepare(client: VTClient) -> None:
+    """Let a client reach its store (if it has one) and log what the store had to say."""
+    prepare = getattr(client, "prepare", None)
+    if prepare is None:
+        return
+    await prepare()
+    store = getattr(client, "store", None)
+    for warning in list(getattr(store, "warnings", [])):
+        log.warning("%s", warning)
+
+
 class ClientPool:
     """The server's client (built on first use) plus an LRU of per-key clients."""
 
@@ -81,6 +94,16 @@ class ClientPool:
         if self._server is None:
             self._server = self._factory(None)
         return self._server
+
+    @property
+    def current_server_client(self) -> VTClient | None:
+        """The server's client if it was made (never makes one)."""
+        return self._server
+
+    async def start(self) -> None:
+        """Open the server's own client now, so a store that does not answer says so at
+        start-up (it falls back, and the warning is logged) rather than on a first request."""
+        await _prepare(self.server_client)
 
     def clients(self) -> list[VTClient]:
         """Every live client (for metrics)."""
@@ -103,6 +126,7 @@ class ClientPool:
             entry = _Entry(self._factory(api_key))
             self._keyed[ident] = entry
             self._evict()
+            await _prepare(entry.client)
         else:
             self._keyed.move_to_end(ident)
         entry.active += 1

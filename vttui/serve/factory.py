@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
@@ -76,6 +77,8 @@ def create_app(
             if mcp_manager is not None:
                 await stack.enter_async_context(mcp_manager.run())
             try:
+                if mode != "key":
+                    await state.pool.start()
                 yield
             finally:
                 await state.pool.aclose()
@@ -105,8 +108,11 @@ def _service_routes(app: FastAPI) -> None:
     @app.get("/healthz", tags=["Service"], summary="Liveness (no VirusTotal request)")
     async def healthz(request: Request) -> dict[str, Any]:
         state = server_state(request)
+        client = state.pool.current_server_client
         return {"status": "ok", "version": __version__, "auth": state.mode, "writes": state.config.allow_writes,
-                "demo": state.config.demo}
+                "demo": state.config.demo, "pid": os.getpid(),
+                "store": "memory" if state.config.demo else state.settings.store.kind,
+                "store_notice": client.store_notice if client is not None else None}
 
     @app.get("/metrics", tags=["Service"], summary="Prometheus text: requests, cache, upstream, quota")
     async def metrics(request: Request) -> Response:

@@ -42,6 +42,9 @@ class Metrics:
         misses = sum(getattr(c.cache, "misses", 0) for c in all_clients)
         metric("vttui_cache_hits_total", "counter", "Answers served from the cache.", [("", hits)])
         metric("vttui_cache_misses_total", "counter", "Cache lookups that missed.", [("", misses)])
+        metric("vttui_store_hits_total", "counter",
+               "Answers found in the shared store (an earlier run, or another worker fetched them).",
+               [("", sum(getattr(c.stats, "store_hits", 0) for c in all_clients))])
         metric("vttui_singleflight_shared_total", "counter",
                "Requests that joined an identical request already in flight instead of sending their own.",
                [("", sum(c.flights.shared for c in all_clients))])

@@ -49,9 +49,11 @@ async def run_http(log_level: str = "info", **flags: Any) -> int:
     if config.workers > 1:
         # Workers import vttui.serve:app, which rebuilds this config from the environment.
         os.environ.update(config.to_env())
-        if not os.environ.get("VTTUI_STORE") and not config.demo:
-            _say("note: each worker keeps its own in-memory cache unless a shared store is configured "
-                 "(cache.store / VTTUI_STORE)")
+        if config.demo or settings.store.kind == "memory":
+            _say("note: the store is memory-only here, so each worker keeps its own cache and quota count; "
+                 "the default SQLite store (one machine) or Redis (VTTUI_STORE=redis://...) shares them")
+        else:
+            _say(f"workers share one cache, quota ledger and flight table through {settings.store.kind}")
         uvicorn.run("vttui.serve:app", host=config.host, port=config.port, workers=config.workers,
                     log_level=log_level, server_header=False, timeout_keep_alive=KEEP_ALIVE)
         return 0
