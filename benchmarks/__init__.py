@@ -24,6 +24,7 @@ ORDER = (
     "bulk_lookup",
     "mcp_template_sizes",
     "serve_cached",
+    "serve_workers",
 )
 
 

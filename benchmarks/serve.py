@@ -205,3 +205,96 @@ def mcp_template_sizes(quick: bool) -> Result:
     res.figure = (f"default (essential, markdown) {default:,} chars; full JSON {sizes[('full', 'json')]:,} "
                   f"({sizes[('full', 'json')] / default:.1f}x)")
     return res
+
+
+@contextlib.contextmanager
+def vttui_serve(upstream: str, *args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
+    """``vttui serve ARGS`` as a user runs it (premium quota, a private config and cache folder)."""
+    import tempfile
+
+    import httpx
+
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="vttui-bench-serve-") as folder:
+        (Path(folder) / "config.toml").write_text('[quota]\ntier = "premium"\n')
+        full_env = {k: v for k, v in os.environ.items() if not k.startswith(("VTTUI_", "VT_"))}
+        full_env.update(VT_API_URL=upstream, VT_API_KEY="bench-key-" + "0" * 54, VTTUI_CONFIG_DIR=folder,
+                        XDG_CACHE_HOME=str(Path(folder) / "cache"), PYTHONPATH=str(ROOT), **(env or {}))
+        proc = subprocess.Popen([sys.executable, "-m", "vttui", "serve", "--port", str(port), "--log-level", "warning",
+                                 *args], env=full_env, cwd=str(ROOT), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError("vttui serve exited at start")
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                        break
+                if time.monotonic() > deadline:
+                    raise RuntimeError("vttui serve did not start in 120 s")
+                time.sleep(0.2)
+            yield "127.0.0.1", port
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+
+
+@benchmark("serve_workers")
+def serve_workers(quick: bool) -> Result:
+    """`vttui serve --workers 4` sharing a real redis-server: 200 callers, 2,000 requests over 50
+    IOCs (--quick: 400), cold then cached; upstream requests (target 50) and requests/s.
+
+    The demo server (50 ms late, counting every request it gets) runs in this process; the
+    four workers are real processes that share one cache, quota ledger and flight table
+    through Redis, so an IOC fetched by one worker is an answer for the three others.
+    """
+    import tempfile
+
+    from tests.store.conftest import RedisServer
+    from tests.support.faults import chain, latency, record
+    from tests.support.server import DemoServer
+    from vttui.demo import DemoBackend
+
+    from .bulk import demo_indicators
+
+    iocs = asyncio.run(demo_indicators(50))
+    total = 400 if quick else 2000
+    recorder = record()
+    upstream = DemoServer(DemoBackend(), middleware=chain(recorder, latency(UPSTREAM_LATENCY))).start()
+    with tempfile.TemporaryDirectory(prefix="vttui-bench-redis-") as folder:
+        redis = RedisServer(Path(folder)).start()
+        try:
+            with vttui_serve(upstream.base_url, "--workers", "4", env={"VTTUI_STORE": redis.url}) as (host, port):
+                cold = asyncio.run(hammer(host, port, plans(iocs, 200, total)))
+                cold_up = sum(1 for e in list(recorder.exchanges) if e.in_api and e.method == "GET")
+                warm = asyncio.run(hammer(host, port, plans(iocs, 200, total)))
+                warm_up = sum(1 for e in list(recorder.exchanges) if e.in_api and e.method == "GET") - cold_up
+                health = asyncio.run(_health(host, port, 100))
+        finally:
+            redis.stop()
+            upstream.stop()
+    res = Result("serve_workers", f"{cold_up} upstream requests for 50 IOCs over 4 workers; "
+                 f"cached {warm.rate:.0f} req/s", "50 upstream requests, 0 errors",
+                 cold_up == 50 and cold.errors == 0 and warm.errors == 0)
+    res.add("cold: 200 callers", f"{len(cold.statuses)} requests: {_figures(cold)}; {cold_up} upstream requests")
+    res.add("cached: 200 callers", f"{len(warm.statuses)} requests: {_figures(warm)}; {warm_up} upstream requests")
+    notices = {h.get("store_notice") for h in health.values()} - {None}
+    res.add("workers that answered /healthz after", f"{len(health)} of 4; store fallbacks: {sorted(notices) or 'none'}")
+    return res
+
+
+async def _health(host: str, port: int, n: int) -> dict[int, dict[str, object]]:
+    """/healthz of the workers that answer ``n`` concurrent requests, by pid."""
+    import httpx
+
+    async def one() -> dict[str, object]:
+        async with httpx.AsyncClient(timeout=30) as http:
+            return dict((await http.get(f"http://{host}:{port}/healthz")).json())
+
+    found = await asyncio.gather(*(one() for _ in range(n)))
+    return {int(str(h["pid"])): h for h in found}
