@@ -42,8 +42,8 @@ async def serve(args: argparse.Namespace, _client: object) -> int:
         return 0
     from ..serve.run import run_http
 
-    return await run_http(log_level=args.log_level, host=args.host, port=args.port, workers=args.workers,
-                          demo=args.demo or None, allow_writes=args.allow_writes, auth=args.auth,
+    return await run_http(log_level=args.log_level, no_store=args.no_store, host=args.host, port=args.port,
+                          workers=args.workers, demo=args.demo or None, allow_writes=args.allow_writes, auth=args.auth,
                           token_hashes=args.token_hashes, max_wait=args.max_wait, mcp=args.mcp)
 
 
@@ -62,7 +62,7 @@ async def mcp(args: argparse.Namespace, _client: object) -> int:
     if sys.stdout.isatty():
         print("vttui: `vttui mcp` speaks MCP on stdin/stdout; an MCP client starts it (see the README).",
               file=sys.stderr)
-    return await run_stdio(demo=args.demo, allow_writes=args.allow_writes)
+    return await run_stdio(demo=args.demo, allow_writes=args.allow_writes, no_store=args.no_store)
 
 
 mcp.offline = True  # type: ignore[attr-defined]

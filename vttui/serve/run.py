@@ -10,9 +10,10 @@ import contextlib
 import os
 import sys
 from collections.abc import AsyncIterator, Mapping
+from dataclasses import replace
 from typing import Any
 
-from ..config import load_settings
+from ..config import Settings, load_settings
 from ..runtime import make_client
 from ..vt.client import VTClient
 from .config import load_serve_config
@@ -32,13 +33,20 @@ def _say(text: str) -> None:
     print(f"vttui: {text}", file=sys.stderr, flush=True)
 
 
-async def run_http(log_level: str = "info", **flags: Any) -> int:
-    """Serve the REST API and /mcp with uvicorn until interrupted."""
-    import uvicorn
-
+def _settings(no_store: bool) -> Settings:
     settings = load_settings()
     for warning in settings.warnings:
         _say(warning)
+    if no_store:
+        settings = replace(settings, store=settings.store.memory_only("--no-store"))
+    return settings
+
+
+async def run_http(log_level: str = "info", no_store: bool = False, **flags: Any) -> int:
+    """Serve the REST API and /mcp with uvicorn until interrupted."""
+    import uvicorn
+
+    settings = _settings(no_store)
     config = load_serve_config(config_file=settings.config_file, **flags)
     mode = config.check(bool(settings.api_key) or config.demo)
     host = f"[{config.host}]" if ":" in config.host else config.host
@@ -49,6 +57,8 @@ async def run_http(log_level: str = "info", **flags: Any) -> int:
     if config.workers > 1:
         # Workers import vttui.serve:app, which rebuilds this config from the environment.
         os.environ.update(config.to_env())
+        if no_store:
+            os.environ["VTTUI_STORE"] = "memory"
         if config.demo or settings.store.kind == "memory":
             _say("note: the store is memory-only here, so each worker keeps its own cache and quota count; "
                  "the default SQLite store (one machine) or Redis (VTTUI_STORE=redis://...) shares them")
@@ -66,16 +76,17 @@ async def run_http(log_level: str = "info", **flags: Any) -> int:
     return 0
 
 
-async def run_stdio(*, demo: bool = False, allow_writes: bool | None = None) -> int:
+async def run_stdio(*, demo: bool = False, allow_writes: bool | None = None, no_store: bool = False) -> int:
     """Serve the MCP tools on stdin/stdout (for an agent that starts vttui itself)."""
     from ..export.templates import load_templates
     from .mcp_tools import build_mcp
 
-    settings = load_settings()
-    for warning in settings.warnings:
-        _say(warning)
+    settings = _settings(no_store)
     config = load_serve_config(config_file=settings.config_file, demo=demo or None, allow_writes=allow_writes)
     client = make_client(settings, demo=config.demo)
+    await client.prepare()
+    for warning in list(getattr(client.store, "warnings", [])):
+        _say(warning)
 
     @contextlib.asynccontextmanager
     async def lease(_headers: Mapping[str, str] | None) -> AsyncIterator[VTClient]:
