@@ -12,7 +12,7 @@ Only specs and edges live here; ``dataset.py`` turns them into objects.
 
 from __future__ import annotations
 
-from .builders import DAY, HOUR, T, DomainSpec, Edges, FileSpec, IPSpec, URLSpec
+from .specs import DAY, HOUR, DomainSpec, Edges, FileSpec, IPSpec, T, URLSpec
 
 # --- names ------------------------------------------------------------------------
 
@@ -211,7 +211,8 @@ RESOLUTIONS: list[tuple[str, str, int]] = [
     (SINKHOLE, PASTE, T - 1 * DAY), (PASTE_IP, PASTE, T - 9 * DAY), (PASTE_IP, "paste-drop.test", T - 9 * DAY),
     (CDN_IP, CDN, T - 1 * DAY), (CDN_IP6, CDN, T - 1 * DAY), (CDN_IP, "static.cdnfast.example", T - 3 * DAY),
     (CDN_IP, "cdnfast.example", T - 5 * DAY), (CHECKIP_IP, CHECKIP, T - 1 * DAY),
-    (PHISH_IP, PHISH, T - 4 * DAY), (PHISH_IP, PHISH_FINAL, T - 4 * DAY), (PHISH_IP, "account-verify.test", T - 6 * DAY),
+    (PHISH_IP, PHISH, T - 4 * DAY), (PHISH_IP, PHISH_FINAL, T - 4 * DAY),
+    (PHISH_IP, "account-verify.test", T - 6 * DAY),
 ]
 
 # --- URLs -------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 from collections.abc import Iterable
+from typing import Any
 
 # (name, engine_version, days the signatures lag behind the analysis date).
 # Versions as real replies show them: odd formats included ("None", hashes, dates).
@@ -90,7 +91,9 @@ EAGER_URL = (
     "Google Safe Browsing", "Juniper Networks", "Dr.Web", "AlienVault", "URLhaus", "ESTsecurity",
 )
 
-_STATS_KEYS_FILE = ("malicious", "suspicious", "undetected", "harmless", "timeout", "confirmed-timeout", "failure", "type-unsupported")
+_STATS_KEYS_FILE = (
+    "malicious", "suspicious", "undetected", "harmless", "timeout", "confirmed-timeout", "failure", "type-unsupported",
+)
 _STATS_KEYS_HOST = ("malicious", "suspicious", "undetected", "harmless", "timeout")
 
 
@@ -183,9 +186,9 @@ def file_results(
     *, md5: str, analysis_date: int, malicious: int, family: str = "", kind: str = "trojan",
     platform: str = "Win32", file_kind: str = "pe", suspicious: int = 0, timeouts: int = 0,
     failures: int = 0,
-) -> dict[str, dict]:
+) -> dict[str, dict[str, Any]]:
     """Engine results for a file: exactly ``malicious`` detections among the engines that scan it."""
-    results: dict[str, dict] = {}
+    results: dict[str, dict[str, Any]] = {}
     applicable: list[str] = []
     for name, version, lag in FILE_ENGINES:
         entry = {
@@ -221,10 +224,10 @@ def file_results(
 def host_results(
     engines: tuple[str, ...], *, salt: str, malicious: int = 0, suspicious: int = 0,
     verdict: str = "malware", harmless_share: float = 0.7,
-) -> dict[str, dict]:
+) -> dict[str, dict[str, Any]]:
     """URL/domain/IP scanner results: no version fields, as in real replies."""
     flagged, suspicious_set = _flagged(engines, salt, malicious, suspicious)
-    results: dict[str, dict] = {}
+    results: dict[str, dict[str, Any]] = {}
     for name in engines:
         if name in flagged:
             category, result = "malicious", verdict
@@ -272,7 +275,7 @@ def _unrated(name: str, salt: str, harmless_share: float) -> bool:
     return _mix(salt_h, name) % 1000 >= harmless_share * 1000
 
 
-def stats_of(results: dict[str, dict], *, kind: str = "file") -> dict[str, int]:
+def stats_of(results: dict[str, dict[str, Any]], *, kind: str = "file") -> dict[str, int]:
     """last_analysis_stats computed from results, so the two always agree."""
     keys = _STATS_KEYS_FILE if kind == "file" else _STATS_KEYS_HOST
     stats = dict.fromkeys(keys, 0)

@@ -54,9 +54,9 @@ class FilePart:
     #: The whole content when it is at most ``keep_limit`` bytes, else None.
     content: bytes | None = None
     too_large: bool = False
-    _md5: "hashlib._Hash" = field(default_factory=hashlib.md5, repr=False)
-    _sha1: "hashlib._Hash" = field(default_factory=hashlib.sha1, repr=False)
-    _sha256: "hashlib._Hash" = field(default_factory=hashlib.sha256, repr=False)
+    _md5: hashlib._Hash = field(default_factory=hashlib.md5, repr=False)
+    _sha1: hashlib._Hash = field(default_factory=hashlib.sha1, repr=False)
+    _sha256: hashlib._Hash = field(default_factory=hashlib.sha256, repr=False)
     _kept: bytearray | None = field(default_factory=bytearray, repr=False)
 
     def write(self, data: memoryview | bytes, *, max_size: int | None, keep_limit: int) -> None:

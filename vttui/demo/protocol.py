@@ -62,7 +62,7 @@ class DemoRequest:
         *,
         origin: str,
         api_prefix: str,
-    ) -> "DemoRequest":
+    ) -> DemoRequest:
         """A request from wire parts; splits off the API prefix and parses the query."""
         pairs = headers.items() if isinstance(headers, dict) else headers
         lowered = {str(k).lower(): str(v) for k, v in pairs}
@@ -150,26 +150,28 @@ class DemoResponse:
         self.headers.append((name, value))
 
     @classmethod
-    def json(cls, payload: Any, status: int = 200, headers: list[tuple[str, str]] | None = None) -> "DemoResponse":
+    def json(cls, payload: Any, status: int = 200, headers: list[tuple[str, str]] | None = None) -> DemoResponse:
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         return cls(status, [("content-type", "application/json; charset=utf-8"), *(headers or [])], body)
 
     @classmethod
-    def error(cls, status: int, code: str, message: str, headers: list[tuple[str, str]] | None = None) -> "DemoResponse":
+    def error(
+        cls, status: int, code: str, message: str, headers: list[tuple[str, str]] | None = None
+    ) -> DemoResponse:
         """A v3 error reply: ``{"error": {"code", "message"}}``."""
         return cls.json({"error": {"code": code, "message": message}}, status, headers)
 
     @classmethod
-    def text(cls, body: str, status: int = 200, content_type: str = "text/plain; charset=utf-8") -> "DemoResponse":
+    def text(cls, body: str, status: int = 200, content_type: str = "text/plain; charset=utf-8") -> DemoResponse:
         return cls(status, [("content-type", content_type)], body.encode("utf-8"))
 
     @classmethod
-    def close(cls) -> "DemoResponse":
+    def close(cls) -> DemoResponse:
         """Drop the connection without replying (client sees a protocol/read error)."""
         return cls(0, [], b"", Action.CLOSE)
 
     @classmethod
-    def hang(cls) -> "DemoResponse":
+    def hang(cls) -> DemoResponse:
         """Never reply (client sees its read timeout)."""
         return cls(0, [], b"", Action.HANG)
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import ipaddress
 import struct
+from typing import Any
 from urllib.parse import urlsplit
 
-from .builders import DAY, HOUR, T, hexid
+from .specs import DAY, HOUR, T, hexid
 
 SANDBOX_HOST = "192.0.2.200"
 RESOLVER = "192.0.2.53"
@@ -26,7 +27,7 @@ def behaviour_summary(
     traffic: list[tuple[str, int]],
     urls: list[str],
     dropped: list[tuple[str, str]],
-) -> dict:
+) -> dict[str, Any]:
     """The attributes of ``GET /files/{id}/behaviour_summary`` for a loader."""
     fam = family.capitalize()
     sample = f"%SAMPLEPATH%\\{name}"
@@ -35,7 +36,8 @@ def behaviour_summary(
         "verdicts": ["MALWARE", "TROJAN"],
         "verdict_labels": [fam, f"{fam}Loader"],
         "verdict_confidence": 90,
-        "tags": ["DETECT_DEBUG_ENVIRONMENT", "LONG_SLEEPS", "PERSISTENCE", "CHECKS_NETWORK_ADAPTERS", "RUNTIME_MODULES"],
+        "tags": ["DETECT_DEBUG_ENVIRONMENT", "LONG_SLEEPS", "PERSISTENCE", "CHECKS_NETWORK_ADAPTERS",
+                 "RUNTIME_MODULES"],
         "processes_tree": [{
             "process_id": "2284", "name": "C:\\Windows\\explorer.exe", "children": [{
                 "process_id": "4120", "name": sample, "children": [
@@ -80,31 +82,34 @@ def behaviour_summary(
                                  "Host": urlsplit(url).netloc}}
             for url in urls],
         "ja3_digests": [hexid("ja3", sha256, n=32)],
-        "tls": [{"sni": host, "version": "TLS 1.2", "ja3": hexid("ja3", sha256, n=32), "ja3s": hexid("ja3s", host, n=32),
+        "tls": [{"sni": host, "version": "TLS 1.2", "ja3": hexid("ja3", sha256, n=32),
+                 "ja3s": hexid("ja3s", host, n=32),
                  "issuer": {"C": "US", "O": "Example Trust Services", "CN": "ETS R3"}, "subject": {"CN": host},
                  "serial_number": hexid("serial", host, n=32), "thumbprint": hexid("tp1", host, n=40)}
                 for host, _ in dns if any(u.startswith(f"https://{host}") for u in urls)],
         "mitre_attack_techniques": [
             {"id": "T1547.001", "signature_description": "Creates a Run key for persistence",
-             "severity": "IMPACT_SEVERITY_HIGH", "refs": [{"ref": "#signature:persistence_autorun", "value": "persistence_autorun"}]},
+             "severity": "IMPACT_SEVERITY_HIGH",
+             "refs": [{"ref": "#signature:persistence_autorun", "value": "persistence_autorun"}]},
             {"id": "T1055", "signature_description": "Writes to and starts a thread in another process",
-             "severity": "IMPACT_SEVERITY_HIGH", "refs": [{"ref": "#signature:injection_createremotethread", "value": "injection_createremotethread"}]},
+             "severity": "IMPACT_SEVERITY_HIGH",
+             "refs": [{"ref": "#signature:injection_createremotethread", "value": "injection_createremotethread"}]},
             {"id": "T1071.001", "signature_description": "Talks HTTP to its command and control server",
              "severity": "IMPACT_SEVERITY_MEDIUM", "refs": []},
-            {"id": "T1105", "signature_description": "Downloads a second stage over HTTP", "severity": "IMPACT_SEVERITY_MEDIUM",
-             "refs": []},
+            {"id": "T1105", "signature_description": "Downloads a second stage over HTTP",
+             "severity": "IMPACT_SEVERITY_MEDIUM", "refs": []},
             {"id": "T1059.001", "signature_description": "Runs PowerShell with the execution policy bypassed",
              "severity": "IMPACT_SEVERITY_MEDIUM", "refs": []},
             {"id": "T1497.003", "signature_description": "Sleeps for a long time to outlast sandboxes",
              "severity": "IMPACT_SEVERITY_LOW", "refs": []},
-            {"id": "T1016", "signature_description": "Looks up its public IP address", "severity": "IMPACT_SEVERITY_LOW",
-             "refs": []},
-            {"id": "T1622", "signature_description": "Checks whether a debugger is present", "severity": "IMPACT_SEVERITY_INFO",
-             "refs": []},
+            {"id": "T1016", "signature_description": "Looks up its public IP address",
+             "severity": "IMPACT_SEVERITY_LOW", "refs": []},
+            {"id": "T1622", "signature_description": "Checks whether a debugger is present",
+             "severity": "IMPACT_SEVERITY_INFO", "refs": []},
         ],
         "signature_matches": [
-            {"id": "persistence_autorun", "name": "Installs itself for autorun at Windows startup", "severity": "SIGNATURE_SEVERITY_HIGH",
-             "format": "SIG_FORMAT_CUCKOO", "authors": ["Example Sandbox Team"]},
+            {"id": "persistence_autorun", "name": "Installs itself for autorun at Windows startup",
+             "severity": "SIGNATURE_SEVERITY_HIGH", "format": "SIG_FORMAT_CUCKOO", "authors": ["Example Sandbox Team"]},
         ],
     }
 
@@ -114,7 +119,7 @@ _SANDBOX_KEYS = ("processes_tree", "processes_created", "command_executions", "f
                  "mitre_attack_techniques", "verdicts", "tags", "calls_highlighted", "modules_loaded")
 
 
-def file_behaviour(summary: dict, sandbox: str, has_pcap: bool, index: int) -> dict:
+def file_behaviour(summary: dict[str, Any], sandbox: str, has_pcap: bool, index: int) -> dict[str, Any]:
     """One sandbox's report: a subset of the summary plus the report's own flags."""
     attrs = {key: summary[key] for key in _SANDBOX_KEYS if key in summary}
     if sandbox == "VirusTotal Jujubox":
@@ -134,7 +139,7 @@ def file_behaviour(summary: dict, sandbox: str, has_pcap: bool, index: int) -> d
 def _checksum(data: bytes) -> int:
     if len(data) % 2:
         data += b"\x00"
-    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    total: int = sum(struct.unpack(f"!{len(data) // 2}H", data))
     while total >> 16:
         total = (total & 0xFFFF) + (total >> 16)
     return ~total & 0xFFFF
@@ -170,7 +175,8 @@ def pcap_bytes(host: str, ip: str, path: str = "/gate.php", *, start: int = T - 
     answer = (struct.pack("!HHHHHH", 0x5A17, 0x8180, 1, 1, 0, 0) + _dns_name(host) + struct.pack("!HH", 1, 1)
               + struct.pack("!HHHIH", 0xC00C, 1, 1, 300, 4) + ipaddress.IPv4Address(ip).packed)
     body = b"id=SU5WLVZJRVdFUnxVU0VSfDIwMjYwNw%3D%3D"
-    request = (f"POST {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: Mozilla/5.0 (Windows NT 6.1; Trident/7.0; rv:11.0) "
+    request = (f"POST {path} HTTP/1.1\r\nHost: {host}\r\n"
+               "User-Agent: Mozilla/5.0 (Windows NT 6.1; Trident/7.0; rv:11.0) "
                f"like Gecko\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n\r\n"
                ).encode() + body
     c, s = SANDBOX_HOST, ip

@@ -23,7 +23,7 @@ async def _request_body(stream: httpx.AsyncByteStream | httpx.SyncByteStream) ->
         async for chunk in stream:
             yield chunk
     else:  # bytes content given to an AsyncClient is a ByteStream, which is both
-        for chunk in stream:  # type: ignore[union-attr]
+        for chunk in stream:
             yield chunk
 
 
@@ -75,7 +75,8 @@ class DemoTransport(httpx.AsyncBaseTransport):
         timeout = (request.extensions.get("timeout") or {}).get("read")
         if timeout is None:
             await asyncio.Event().wait()  # until cancelled
-        await asyncio.sleep(float(timeout))
+        else:
+            await asyncio.sleep(float(timeout))
         raise httpx.ReadTimeout("The read operation timed out", request=request)
 
     @staticmethod

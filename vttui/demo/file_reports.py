@@ -1,159 +1,19 @@
-"""Specs of fictional objects and the functions that turn them into v3 attributes.
+"""File reports of the demo: every attribute of a file, by kind (PE, PDF, script...).
 
-Everything here is pure and deterministic: the same spec gives the same attributes.
-Names are fictional and under reserved names (``.test``, ``.example``, ``.invalid``);
-addresses come from the documentation ranges (192.0.2.0/24, 198.51.100.0/24,
-203.0.113.0/24, 2001:db8::/32); AS numbers from the documentation range 64496-64511.
+Pure and deterministic: the same spec gives the same attributes.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
-from dataclasses import dataclass, field
+from typing import Any
 
 from . import engines as eng
-
-#: "Now" of the dataset: every fixed timestamp is relative to it (2026-08-06 09:41:27 UTC).
-T = 1786009287
-DAY = 86400
-HOUR = 3600
-
-_FILLER_LINE = b"This file is harmless filler made by the vttui demo backend. It is not malware.\n"
-
-
-def harmless_content(key: str, size: int) -> bytes:
-    """The bytes a demo file "is": plain text, never executable, never a test signature."""
-    head = f"vttui demo sample {key}\n".encode()
-    size = max(size, len(head))
-    body = head + _FILLER_LINE * (size // len(_FILLER_LINE) + 1)
-    return body[:size]
-
-
-def hexid(*parts: object, n: int = 64) -> str:
-    """A stable hex string (for thumbprints, ids, imphashes...)."""
-    out = hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
-    while len(out) < n:
-        out += hashlib.sha256(out.encode()).hexdigest()
-    return out[:n]
-
-
-def iso(epoch: int) -> str:
-    return _dt.datetime.fromtimestamp(epoch, _dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def cert_time(epoch: int) -> str:
-    return _dt.datetime.fromtimestamp(epoch, _dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _expiry(created: int) -> int:
-    """The next yearly renewal after "now" (registrations renew in whole years)."""
-    years = max(1, -(-(T - created) // (365 * DAY)))
-    return created + years * 365 * DAY
-
-
-def _updated(created: int) -> int:
-    return max(created + 2 * DAY, T - 61 * DAY)
-
-
-def registered_domain(host: str) -> str:
-    labels = host.split(".")
-    return ".".join(labels[-2:]) if len(labels) >= 2 else host
-
-
-# --- specs --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FileSpec:
-    key: str
-    name: str
-    size: int
-    kind: str  # pe | dll | pdf | ps1 | docm | lnk | txt | bin
-    malicious: int = 0
-    suspicious: int = 0
-    family: str = ""
-    threat: str = "trojan"
-    platform: str = "Win32"
-    first_seen: int = T - 40 * DAY
-    analysed: int = T - DAY
-    times_submitted: int = 3
-    names: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    signature: str = ""  # "" (none), "valid", "invalid"
-    reputation: int = 0
-    failures: int = 0
-    timeouts: int = 0
-    #: Extra detail blocks: "full" adds sandbox verdicts, yara, sigma, threat classification.
-    detail: str = ""
-
-
-@dataclass(frozen=True)
-class DomainSpec:
-    name: str
-    created: int
-    registrar: str = "Hostvale Domains Ltd."
-    malicious: int = 0
-    suspicious: int = 0
-    verdict: str = "malware"
-    categories: tuple[tuple[str, str], ...] = ()
-    popularity: tuple[tuple[str, int], ...] = ()
-    tags: tuple[str, ...] = ()
-    reputation: int = 0
-    issuer: tuple[str, str, str] = ("US", "Example Trust Services", "ETS R3")
-    mx: str = ""
-    txt: tuple[str, ...] = ()
-    nameservers: tuple[str, ...] = ("ns1.hostvale-dns.test", "ns2.hostvale-dns.test")
-    privacy: bool = True
-    analysed: int = T - 2 * DAY
-
-
-@dataclass(frozen=True)
-class IPSpec:
-    ip: str
-    asn: int
-    as_owner: str
-    country: str
-    continent: str
-    network: str
-    rir: str = "RIPE NCC"
-    malicious: int = 0
-    suspicious: int = 0
-    verdict: str = "malware"
-    tags: tuple[str, ...] = ()
-    reputation: int = 0
-    org: str = ""
-    city: str = ""
-    context: tuple[tuple[str, str, str], ...] = ()  # (title, details, severity)
-    tls_host: str = ""
-    analysed: int = T - 2 * DAY
-
-
-@dataclass(frozen=True)
-class URLSpec:
-    url: str
-    malicious: int = 0
-    suspicious: int = 0
-    verdict: str = "malware"
-    title: str = ""
-    redirects: tuple[str, ...] = ()
-    status: int = 200
-    content_type: str = "text/html; charset=UTF-8"
-    server: str = "nginx"
-    content_length: int = 5120
-    categories: tuple[tuple[str, str], ...] = ()
-    outgoing: tuple[str, ...] = ()
-    threat_names: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    first_seen: int = T - 20 * DAY
-    analysed: int = T - DAY
-    reputation: int = 0
-    times_submitted: int = 4
-
+from .specs import DAY, HOUR, FileSpec, T, cert_time, hexid
 
 # --- files --------------------------------------------------------------------------
 
-_KINDS: dict[str, dict] = {
+_KINDS: dict[str, dict[str, Any]] = {
     "pe": {
         "type_description": "Win32 EXE", "type_tag": "peexe", "type_extension": "exe",
         "magic": "PE32 executable (GUI) Intel 80386, for MS Windows", "magika": "PEBIN",
@@ -183,7 +43,8 @@ _KINDS: dict[str, dict] = {
         "type_description": "Office Open XML Document", "type_tag": "docx", "type_extension": "docm",
         "magic": "Microsoft Word 2007+", "magika": "DOCX", "type_tags": ["document", "msoffice", "docx"],
         "trid": [("Word Microsoft Office Open XML Format document (with Macro)", 52.2),
-                 ("Word Microsoft Office Open XML Format document", 23.2), ("Open Packaging Conventions container", 17.3),
+                 ("Word Microsoft Office Open XML Format document", 23.2),
+                 ("Open Packaging Conventions container", 17.3),
                  ("ZIP compressed archive", 3.9)],
     },
     "lnk": {
@@ -218,7 +79,28 @@ def kind_of_head(head: bytes) -> str:
     return "bin"
 
 
-def file_attributes(spec: FileSpec, md5: str, sha1: str, sha256: str) -> dict:
+def uploaded_file_attributes(
+    *, md5: str, sha1: str, sha256: str, size: int, name: str | None, head: bytes, date: int
+) -> dict[str, Any]:
+    """The report of a file first seen in this session: clean, typed from its first bytes."""
+    kind = kind_of_head(head)
+    info = _KINDS[kind]
+    results = eng.file_results(md5=md5, analysis_date=date, malicious=0,
+                               file_kind="pe" if kind in ("pe", "dll") else "other")
+    return {
+        "md5": md5, "sha1": sha1, "sha256": sha256, "size": size, "names": [name] if name else [],
+        **({"meaningful_name": name} if name else {}),
+        "type_description": info["type_description"], "type_tag": info["type_tag"],
+        "type_extension": info["type_extension"], "type_tags": list(info["type_tags"]), "magic": info["magic"],
+        "magika": info["magika"], "tags": list(info["type_tags"][-1:]),
+        "first_submission_date": date, "last_submission_date": date, "last_analysis_date": date,
+        "last_modification_date": date, "times_submitted": 1, "unique_sources": 1, "reputation": 0,
+        "total_votes": {"harmless": 0, "malicious": 0},
+        "last_analysis_results": results, "last_analysis_stats": eng.stats_of(results),
+    }  # fmt: skip
+
+
+def file_attributes(spec: FileSpec, md5: str, sha1: str, sha256: str) -> dict[str, Any]:
     """Every attribute of a demo file report."""
     info = _KINDS[spec.kind]
     results = eng.file_results(
@@ -227,7 +109,7 @@ def file_attributes(spec: FileSpec, md5: str, sha1: str, sha256: str) -> dict:
         suspicious=spec.suspicious, timeouts=spec.timeouts, failures=spec.failures,
     )
     names = list(spec.names) or [spec.name]
-    attrs: dict = {
+    attrs: dict[str, Any] = {
         "type_description": info["type_description"], "type_tag": info["type_tag"],
         "type_extension": info["type_extension"], "type_tags": list(info["type_tags"]),
         "magic": info["magic"], "magika": info["magika"],
@@ -273,16 +155,19 @@ def file_attributes(spec: FileSpec, md5: str, sha1: str, sha256: str) -> dict:
                                                                                        "System.Convert"],
                                     "functions": ["Get-Beacon", "Invoke-Stage"], "ps_variables": ["$u", "$k", "$p"]}
         attrs["exiftool"] = {"MIMEType": "text/plain", "FileType": "TXT", "FileTypeExtension": "txt",
-                             "MIMEEncoding": "us-ascii", "Newlines": "Windows CRLF", "LineCount": "87", "WordCount": "412"}
+                             "MIMEEncoding": "us-ascii", "Newlines": "Windows CRLF", "LineCount": "87",
+                             "WordCount": "412"}
     elif spec.kind == "docm":
         attrs["office_info"] = {"entries": [{"name": "word/vbaProject.bin", "size": 18432, "type": "vba"}],
                                 "document_summary_info": {"application_name": "Microsoft Office Word"},
                                 "summary_info": {"author": "Accounts", "last_author": "Accounts",
-                                                 "title": "Invoice July 2026", "creation_datetime": "2026-07-21 07:58:00"},
+                                                 "title": "Invoice July 2026",
+                                                 "creation_datetime": "2026-07-21 07:58:00"},
                                 "macros": [{"vba_code": "AutoOpen", "length": 2048, "properties": ["auto-open",
                                                                                                    "downloads-files"]}]}
         attrs["exiftool"] = {"FileType": "DOCM", "FileTypeExtension": "docm",
-                             "MIMEType": "application/vnd.ms-word.document.macroEnabled.12", "Application": "Microsoft Office Word",
+                             "MIMEType": "application/vnd.ms-word.document.macroEnabled.12",
+                             "Application": "Microsoft Office Word",
                              "Pages": "1", "Words": "73", "Template": "Normal.dotm"}
     elif spec.kind == "lnk":
         attrs["lnk_info"] = {"target": "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe",
@@ -292,7 +177,8 @@ def file_attributes(spec: FileSpec, md5: str, sha1: str, sha256: str) -> dict:
                              "TargetFileSize": "452608", "RunWindow": "Show Minimized No Activate"}
     elif spec.kind == "txt":
         attrs["exiftool"] = {"MIMEType": "text/plain", "FileType": "TXT", "FileTypeExtension": "txt",
-                             "MIMEEncoding": "us-ascii", "Newlines": "Unix LF", "LineCount": str(max(1, spec.size // 80))}
+                             "MIMEEncoding": "us-ascii", "Newlines": "Unix LF",
+                             "LineCount": str(max(1, spec.size // 80))}
     if spec.signature == "valid":
         attrs["signature_info"] = _signature_valid(spec, sha256)
     elif spec.signature == "invalid":
@@ -307,7 +193,7 @@ def file_attributes(spec: FileSpec, md5: str, sha1: str, sha256: str) -> dict:
     return attrs
 
 
-def threat_classification(spec: FileSpec) -> dict:
+def threat_classification(spec: FileSpec) -> dict[str, Any]:
     n = spec.malicious
     return {
         "suggested_threat_label": f"{spec.threat}.{spec.family}/{'loader' if spec.threat == 'trojan' else 'psdl'}",
@@ -318,7 +204,7 @@ def threat_classification(spec: FileSpec) -> dict:
     }
 
 
-def pe_info(spec: FileSpec, sha256: str) -> dict:
+def pe_info(spec: FileSpec, sha256: str) -> dict[str, Any]:
     """Sections with entropy, imports, no exports, a rich header: a believable PE32."""
     text_size = (spec.size * 6 // 10) // 512 * 512
     rdata = (spec.size * 2 // 10) // 512 * 512
@@ -327,7 +213,8 @@ def pe_info(spec: FileSpec, sha256: str) -> dict:
     sections = []
     va = 0x1000
     for name, raw, entropy, flags in ((".text", text_size, 6.61, "rx"), (".rdata", rdata, 5.12, "r"),
-                                      (".data", data, 2.37, "rw"), (".rsrc", rsrc, 7.42 if spec.malicious else 4.81, "r")):
+                                      (".data", data, 2.37, "rw"),
+                                      (".rsrc", rsrc, 7.42 if spec.malicious else 4.81, "r")):
         virtual = raw + (0x340 if name == ".data" else 0)
         sections.append({"name": name, "chi2": round(float(hnum_small(sha256, name) * 97.3), 2),
                          "virtual_address": va, "entropy": entropy, "raw_size": raw, "flags": flags,
@@ -356,7 +243,8 @@ def pe_info(spec: FileSpec, sha256: str) -> dict:
         "imphash": hexid("imphash", spec.family, spec.malicious > 0, n=32),
         "rich_pe_header_hash": hexid("rich", spec.family, n=32),
         "compiler_product_versions": ["[IMP] VS2008 SP1 build 30729 count=9", "[ C ] VS2022 v17.6 build 32537 count=41",
-                                      "[C++] VS2022 v17.6 build 32537 count=112", "[RES] VS2022 v17.6 build 32537 count=1",
+                                      "[C++] VS2022 v17.6 build 32537 count=112",
+                                      "[RES] VS2022 v17.6 build 32537 count=1",
                                       "[LNK] VS2022 v17.6 build 32537 count=1"],
         "sections": sections, "import_list": imports,
         "resource_details": [{"lang": "ENGLISH US", "chi2": 4210.5, "filetype": "ICO", "entropy": 3.02,
@@ -378,11 +266,13 @@ def hnum_small(*parts: object) -> int:
     return eng.hnum(*parts) % 100000
 
 
-def _exif_pe(spec: FileSpec, pe: dict) -> dict:
+def _exif_pe(spec: FileSpec, pe: dict[str, Any]) -> dict[str, Any]:
     stamp = _dt.datetime.fromtimestamp(pe["timestamp"], _dt.UTC).strftime("%Y:%m:%d %H:%M:%S+00:00")
     return {"MIMEType": "application/octet-stream", "FileType": "Win32 EXE" if spec.kind == "pe" else "Win32 DLL",
-            "FileTypeExtension": spec.kind if spec.kind == "dll" else "exe", "MachineType": "Intel 386 or later, and compatibles",
-            "TimeStamp": stamp, "PEType": "PE32", "LinkerVersion": "14.36", "CodeSize": str(pe["sections"][0]["raw_size"]),
+            "FileTypeExtension": spec.kind if spec.kind == "dll" else "exe",
+            "MachineType": "Intel 386 or later, and compatibles",
+            "TimeStamp": stamp, "PEType": "PE32", "LinkerVersion": "14.36",
+            "CodeSize": str(pe["sections"][0]["raw_size"]),
             "InitializedDataSize": str(sum(s["raw_size"] for s in pe["sections"][1:])), "UninitializedDataSize": "0",
             "EntryPoint": hex(pe["entry_point"]), "OSVersion": "6.0", "ImageVersion": "0.0", "SubsystemVersion": "6.0",
             "Subsystem": "Windows GUI", "FileVersionNumber": "1.0.0.1", "ProductVersionNumber": "1.0.0.1",
@@ -390,7 +280,7 @@ def _exif_pe(spec: FileSpec, pe: dict) -> dict:
             "LanguageCode": "English (U.S.)", "CharacterSet": "Unicode", "OriginalFileName": spec.name}
 
 
-def _x509(name: str, issuer: str, serial_seed: str, valid_from: int, valid_to: int, usage: str) -> dict:
+def _x509(name: str, issuer: str, serial_seed: str, valid_from: int, valid_to: int, usage: str) -> dict[str, Any]:
     return {"name": name, "algorithm": "sha256RSA", "valid usage": usage, "cert issuer": issuer,
             "valid from": cert_time(valid_from), "valid to": cert_time(valid_to),
             "serial number": " ".join(hexid("serial", serial_seed, n=32)[i:i + 2].upper() for i in range(0, 32, 2)),
@@ -399,7 +289,7 @@ def _x509(name: str, issuer: str, serial_seed: str, valid_from: int, valid_to: i
             "thumbprint_sha256": hexid("thumb256", serial_seed).upper()}
 
 
-def _signature_valid(spec: FileSpec, sha256: str) -> dict:
+def _signature_valid(spec: FileSpec, sha256: str) -> dict[str, Any]:
     signed = spec.first_seen - 5 * DAY
     return {
         "verified": "Signed", "signing date": _dt.datetime.fromtimestamp(signed, _dt.UTC).strftime("%I:%M %p %m/%d/%Y"),
@@ -417,12 +307,13 @@ def _signature_valid(spec: FileSpec, sha256: str) -> dict:
                                         T - 200 * DAY, T + 3000 * DAY, "Timestamp Signing")}],
         "x509": [_x509("Example Software Ltd.", "Example Code Signing CA R2", "sw-leaf", T - 300 * DAY, T + 430 * DAY,
                        "Code Signing")],
-        "product": "ExampleSync", "description": "ExampleSync Setup", "copyright": "Copyright \u00a9 2026 Example Software Ltd.",
+        "product": "ExampleSync", "description": "ExampleSync Setup",
+        "copyright": "Copyright \u00a9 2026 Example Software Ltd.",
         "original name": spec.name, "internal name": "setup", "file version": "4.2.1.0",
     }
 
 
-def _signature_invalid(spec: FileSpec, sha256: str) -> dict:
+def _signature_invalid(spec: FileSpec, sha256: str) -> dict[str, Any]:
     return {
         "verified": "A certificate was explicitly revoked by its issuer.",
         "signing date": _dt.datetime.fromtimestamp(spec.first_seen - 2 * DAY, _dt.UTC).strftime("%I:%M %p %m/%d/%Y"),
@@ -439,26 +330,32 @@ def _signature_invalid(spec: FileSpec, sha256: str) -> dict:
     }
 
 
-def _full_detail(spec: FileSpec, sha256: str) -> dict:
+def _full_detail(spec: FileSpec, sha256: str) -> dict[str, Any]:
     fam = spec.family.capitalize()
     when = spec.analysed - 2 * HOUR
     return {
         "sandbox_verdicts": {
-            "CAPE Sandbox": {"category": "malicious", "sandbox_name": "CAPE Sandbox", "malware_classification": ["TROJAN", "LOADER"],
+            "CAPE Sandbox": {"category": "malicious", "sandbox_name": "CAPE Sandbox",
+                             "malware_classification": ["TROJAN", "LOADER"],
                              "malware_names": [fam]},
-            "Zenbox": {"category": "malicious", "sandbox_name": "Zenbox", "malware_classification": ["MALWARE", "TROJAN", "EVADER"],
+            "Zenbox": {"category": "malicious", "sandbox_name": "Zenbox",
+                       "malware_classification": ["MALWARE", "TROJAN", "EVADER"],
                        "malware_names": [fam, f"{fam}Loader"], "confidence": 94},
         },
         "crowdsourced_yara_results": [
-            {"ruleset_id": hexid("yara1", n=10), "ruleset_name": f"{spec.family}_loader", "rule_name": f"MAL_{fam}_Loader_Strings",
+            {"ruleset_id": hexid("yara1", n=10), "ruleset_name": f"{spec.family}_loader",
+             "rule_name": f"MAL_{fam}_Loader_Strings",
              "match_date": when, "description": f"Detects {fam} loader by its config marker and mutex strings",
              "author": "Example Threat Research", "source": "https://rules.example.org/yara/vexbot"},
-            {"ruleset_id": hexid("yara2", n=10), "ruleset_name": "indicator_suspicious", "rule_name": "SUSP_Run_Key_Persistence",
+            {"ruleset_id": hexid("yara2", n=10), "ruleset_name": "indicator_suspicious",
+             "rule_name": "SUSP_Run_Key_Persistence",
              "match_date": when, "description": "Detects binaries referencing Run-key persistence",
              "author": "Example Community Rules", "source": "https://rules.example.org/yara/generic"},
         ],
         "sigma_analysis_stats": {"critical": 0, "high": 1, "medium": 2, "low": 1},
-        "sigma_analysis_summary": {"Sigma Integrated Rule Set (GitHub)": {"critical": 0, "high": 1, "medium": 2, "low": 1}},
+        "sigma_analysis_summary": {
+            "Sigma Integrated Rule Set (GitHub)": {"critical": 0, "high": 1, "medium": 2, "low": 1},
+        },
         "crowdsourced_ids_stats": {"high": 1, "medium": 1, "low": 0, "info": 2},
         "crowdsourced_ids_results": [
             {"rule_category": "A Network Trojan was detected", "alert_severity": "high",
@@ -474,183 +371,6 @@ def _full_detail(spec: FileSpec, sha256: str) -> dict:
                             "threat_severity_data": {"num_gav_detections": 5, "has_dropped_files_with_detections": True,
                                                      "type_tag": "peexe", "popular_threat_category": "trojan"},
                             "last_analysis_date": str(spec.analysed), "level_description": "Severity HIGH"},
-        "capabilities_tags": ["str_win32_winsock2_library", "persistence", "inject_thread", "win_registry", "network_http"],
+        "capabilities_tags": ["str_win32_winsock2_library", "persistence", "inject_thread", "win_registry",
+                              "network_http"],
     }
-
-
-# --- domains and IPs ----------------------------------------------------------------
-
-
-def domain_whois(spec: DomainSpec) -> str:
-    reg_slug = spec.registrar.split()[0].lower()
-    expires = _expiry(spec.created)
-    lines = [
-        f"Domain Name: {spec.name.upper()}", f"Registry Domain ID: D{eng.hnum('regid', spec.name) % 10**12}-{spec.name.rsplit('.', 1)[-1].upper()}",
-        f"Registrar WHOIS Server: whois.{reg_slug}-domains.test", f"Registrar URL: https://www.{reg_slug}-domains.test",
-        f"Updated Date: {iso(_updated(spec.created))}", f"Creation Date: {iso(spec.created)}",
-        f"Registry Expiry Date: {iso(expires)}", f"Registrar: {spec.registrar}", "Registrar IANA ID: 9999",
-        f"Registrar Abuse Contact Email: abuse@{reg_slug}-domains.test", "Registrar Abuse Contact Phone: +1.5555550123",
-        "Domain Status: clientTransferProhibited https://icann.org/epp#clientTransferProhibited",
-    ]
-    lines += [f"Name Server: {ns.upper()}" for ns in spec.nameservers]
-    lines.append("DNSSEC: unsigned")
-    if spec.privacy:
-        lines += ["Registrant Organization: Privacy Guard Example ehf", "Registrant State/Province: Capital Region",
-                  "Registrant Country: IS", f"Registrant Email: {hexid('mail', spec.name, n=17)}@privacy-guard.example",
-                  "Admin Email: REDACTED FOR PRIVACY", "Tech Email: REDACTED FOR PRIVACY"]
-    else:
-        lines += [f"Registrant Organization: {spec.name.split('.')[-2].capitalize()} Example Inc.", "Registrant Country: US",
-                  "Registrant State/Province: CA", f"Registrant Email: hostmaster@{registered_domain(spec.name)}"]
-    return "\n".join(lines)
-
-
-def certificate(host: str, issuer: tuple[str, str, str], not_before: int, days: int = 90) -> dict:
-    sans = [host] if host.count(".") > 1 else [host, f"*.{host}"]
-    return {
-        "cert_signature": {"signature_algorithm": "sha256RSA", "signature": hexid("sig", host, n=512)},
-        "extensions": {
-            "key_usage": ["digitalSignature", "keyEncipherment"], "extended_key_usage": ["serverAuth", "clientAuth"],
-            "CA": False, "subject_key_identifier": hexid("ski", host, n=40),
-            "authority_key_identifier": {"keyid": hexid("aki", issuer[2], n=40)},
-            "ca_information_access": {"CA Issuers": f"http://pki.trust-services.example/{issuer[2].replace(' ', '').lower()}.crt",
-                                      "OCSP": "http://ocsp.trust-services.example"},
-            "subject_alternative_name": sans, "certificate_policies": ["2.23.140.1.2.1"],
-            "crl_distribution_points": [f"http://crl.trust-services.example/{issuer[2].replace(' ', '').lower()}.crl"],
-        },
-        "validity": {"not_before": cert_time(not_before), "not_after": cert_time(not_before + days * DAY)},
-        "size": 1296, "version": "V3",
-        "public_key": {"algorithm": "RSA", "rsa": {"modulus": hexid("mod", host, n=512), "exponent": "010001", "key_size": 2048}},
-        "thumbprint_sha256": hexid("tp256", host), "thumbprint": hexid("tp1", host, n=40),
-        "serial_number": hexid("serial", host, n=32),
-        "issuer": {"C": issuer[0], "O": issuer[1], "CN": issuer[2]}, "subject": {"CN": host},
-    }
-
-
-def dns_records(spec: DomainSpec, a: list[str], aaaa: list[str]) -> list[dict]:
-    records: list[dict] = [{"type": "A", "ttl": 300, "value": ip} for ip in a]
-    records += [{"type": "AAAA", "ttl": 300, "value": ip} for ip in aaaa]
-    records += [{"type": "NS", "ttl": 86400, "value": ns} for ns in spec.nameservers]
-    if spec.mx:
-        records.append({"type": "MX", "ttl": 3600, "priority": 10, "value": spec.mx})
-    records += [{"type": "TXT", "ttl": 3600, "value": txt} for txt in spec.txt]
-    zone = registered_domain(spec.name)
-    records.append({"type": "SOA", "ttl": 3600, "value": spec.nameservers[0], "rname": f"hostmaster.{zone}",
-                    "serial": int(_dt.datetime.fromtimestamp(spec.analysed, _dt.UTC).strftime("%Y%m%d01")),
-                    "refresh": 10800, "retry": 3600, "expire": 604800, "minimum": 3600})
-    if not spec.malicious:
-        records.append({"type": "CAA", "ttl": 3600, "flag": 0, "tag": "issue", "value": "trust-services.example"})
-    return records
-
-
-def domain_attributes(spec: DomainSpec, a: list[str], aaaa: list[str]) -> dict:
-    results = eng.host_results(eng.HOST_ENGINES, salt=spec.name, malicious=spec.malicious,
-                               suspicious=spec.suspicious, verdict=spec.verdict)
-    attrs = {
-        "tld": spec.name.rsplit(".", 1)[-1], "creation_date": spec.created, "expiration_date": _expiry(spec.created),
-        "last_update_date": _updated(spec.created), "registrar": spec.registrar, "whois": domain_whois(spec),
-        "whois_date": spec.analysed - 3 * DAY, "reputation": spec.reputation, "tags": list(spec.tags),
-        "categories": dict(spec.categories),
-        "popularity_ranks": {name: {"rank": rank, "timestamp": spec.analysed - DAY} for name, rank in spec.popularity},
-        "jarm": ("2ad2ad0002ad2ad00042d42d00000" + hexid("jarm", spec.name, n=33)) if (a or aaaa) else "",
-        "last_dns_records": dns_records(spec, a, aaaa), "last_dns_records_date": spec.analysed,
-        "last_analysis_date": spec.analysed, "last_modification_date": spec.analysed + 15 * 60,
-        "last_analysis_results": results, "last_analysis_stats": eng.stats_of(results, kind="host"),
-        "total_votes": {"harmless": 0, "malicious": 0},
-    }
-    if a or aaaa:
-        attrs["last_https_certificate"] = certificate(spec.name, spec.issuer, spec.analysed - 30 * DAY)
-        attrs["last_https_certificate_date"] = spec.analysed
-    if not attrs["jarm"]:
-        del attrs["jarm"]
-    return attrs
-
-
-def ip_whois(spec: IPSpec) -> str:
-    if spec.rir == "ARIN":
-        return "\n".join([
-            f"NetRange: {spec.network}", f"CIDR: {spec.network}", f"NetName: {spec.as_owner.split()[0].upper()}-NET",
-            f"NetHandle: NET-{spec.ip.replace('.', '-').replace(':', '-')}-1", "NetType: Direct Allocation",
-            f"OriginAS: AS{spec.asn}", f"Organization: {spec.as_owner} ({spec.org or 'EXMPL'})",
-            "RegDate: 2019-04-02", "Updated: 2025-11-18", f"OrgName: {spec.as_owner}", f"OrgId: {spec.org or 'EXMPL'}",
-            "Address: 100 Example Way", f"City: {spec.city or 'Springfield'}", "StateProv: CA", "PostalCode: 90000",
-            f"Country: {spec.country}", f"OrgAbuseEmail: abuse@{spec.as_owner.split()[0].lower()}.example",
-            "OrgAbusePhone: +1-555-555-0199",
-        ])
-    return "\n".join([
-        f"inetnum: {spec.network}", f"netname: {spec.as_owner.split()[0].upper()}-{spec.country}",
-        f"country: {spec.country}", f"org: ORG-{spec.org or 'EX1'}-RIPE", "admin-c: EXA1-RIPE", "tech-c: EXA1-RIPE",
-        "status: ASSIGNED PA", "mnt-by: EXAMPLE-MNT", "created: 2024-02-11T09:15:02Z",
-        "last-modified: 2026-05-30T17:44:10Z", "source: RIPE", f"organisation: ORG-{spec.org or 'EX1'}-RIPE",
-        f"org-name: {spec.as_owner}", "org-type: OTHER", f"address: {spec.city or 'Example City'}",
-        f"abuse-mailbox: abuse@{spec.as_owner.split()[0].lower()}.example", f"route: {spec.network}",
-        f"origin: AS{spec.asn}", "source: RIPE # Filtered",
-    ])
-
-
-def ip_attributes(spec: IPSpec) -> dict:
-    results = eng.host_results(eng.HOST_ENGINES, salt=spec.ip, malicious=spec.malicious,
-                               suspicious=spec.suspicious, verdict=spec.verdict)
-    attrs = {
-        "asn": spec.asn, "as_owner": spec.as_owner, "country": spec.country, "continent": spec.continent,
-        "network": spec.network, "regional_internet_registry": spec.rir, "whois": ip_whois(spec),
-        "whois_date": spec.analysed - 5 * DAY, "reputation": spec.reputation, "tags": list(spec.tags),
-        "last_analysis_date": spec.analysed, "last_modification_date": spec.analysed + 20 * 60,
-        "last_analysis_results": results, "last_analysis_stats": eng.stats_of(results, kind="host"),
-        "total_votes": {"harmless": 0, "malicious": 0},
-        "jarm": "3fd3fd0003fd3fd0003fd3fd3fd3fd" + hexid("jarm", spec.ip, n=32),
-    }
-    if spec.context:
-        attrs["crowdsourced_context"] = [
-            {"title": title, "details": details, "severity": severity, "timestamp": spec.analysed - 6 * DAY,
-             "source": "Example Threat Exchange"} for title, details, severity in spec.context]
-    if spec.tls_host:
-        attrs["last_https_certificate"] = certificate(spec.tls_host, ("US", "Example Trust Services", "ETS R3"),
-                                                      spec.analysed - 20 * DAY)
-        attrs["last_https_certificate_date"] = spec.analysed
-    return attrs
-
-
-# --- URLs ---------------------------------------------------------------------------
-
-
-def url_attributes(spec: URLSpec) -> dict:
-    from urllib.parse import urlsplit
-
-    results = eng.host_results(eng.URL_ENGINES, salt=spec.url, malicious=spec.malicious,
-                               suspicious=spec.suspicious, verdict=spec.verdict)
-    chain = list(spec.redirects) or [spec.url]
-    final = chain[-1]
-    host = urlsplit(spec.url).hostname or ""
-    day = _dt.datetime.fromtimestamp(spec.analysed, _dt.UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
-    headers = {"date": day, "content-type": spec.content_type, "server": spec.server,
-               "content-length": str(spec.content_length), "connection": "keep-alive", "cache-control": "no-store"}
-    if spec.status in (301, 302):
-        headers["location"] = chain[1] if len(chain) > 1 else spec.url
-    attrs = {
-        "url": spec.url, "last_final_url": final, "redirection_chain": chain, "title": spec.title,
-        "tld": host.rsplit(".", 1)[-1] if "." in host and not host.replace(".", "").isdigit() else "",
-        "last_http_response_code": spec.status, "last_http_response_content_length": spec.content_length,
-        "last_http_response_content_sha256": hexid("body", spec.url),
-        "last_http_response_headers": headers, "last_http_response_cookies": {},
-        "html_meta": {"viewport": ["width=device-width, initial-scale=1"]} if "html" in spec.content_type else {},
-        "outgoing_links": list(spec.outgoing), "categories": dict(spec.categories), "threat_names": list(spec.threat_names),
-        "tags": list(spec.tags), "trackers": {}, "targeted_brand": {},
-        "first_submission_date": spec.first_seen, "last_submission_date": spec.analysed,
-        "last_analysis_date": spec.analysed, "last_modification_date": spec.analysed + 4 * 60,
-        "times_submitted": spec.times_submitted, "reputation": spec.reputation,
-        "total_votes": {"harmless": 0, "malicious": 0},
-        "last_analysis_results": results, "last_analysis_stats": eng.stats_of(results, kind="host"),
-    }
-    return attrs
-
-
-@dataclass
-class Edges:
-    """Forward edges of a file (the reverse ones are derived)."""
-
-    contacted_domains: list[str] = field(default_factory=list)
-    contacted_ips: list[str] = field(default_factory=list)
-    contacted_urls: list[str] = field(default_factory=list)
-    dropped_files: list[str] = field(default_factory=list)  # keys of FileSpecs
-    execution_parents: list[str] = field(default_factory=list)
-    bundled_files: list[str] = field(default_factory=list)
