@@ -27,6 +27,7 @@ PARSED_OVERHEAD = 4
 USER_META = "user_id"
 _USER_ID = re.compile(r"^[A-Za-z0-9_.@+-]{1,128}$")
 _USERS_LINK = re.compile(r"/users/([^/?#]+)/")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 class StoreMixin:
@@ -82,10 +83,14 @@ class StoreMixin:
     # --- reading -----------------------------------------------------------------------
 
     def _alias_target(self, path: str) -> tuple[str, str] | None:
+        """(collection, id) when the id may be an alias the store knows (md5, sha1, a URL's
+        base64 id); None for a sha256, which is already canonical (no round trip for it)."""
         parts = path.split("/")
-        if len(parts) >= 3 and parts[1] in ("files", "urls") and self.aliases.resolve(parts[1], parts[2]) == parts[2]:
-            return parts[1], parts[2]
-        return None
+        if len(parts) < 3 or parts[1] not in ("files", "urls") or _SHA256.match(parts[2]):
+            return None
+        if self.aliases.resolve(parts[1], parts[2]) != parts[2]:
+            return None  # known here already
+        return parts[1], parts[2]
 
     def _adopt(self, key: str, reply: StoredReply) -> dict[str, Any] | None:
         """A stored reply into the memory cache (marked as from the store)."""
