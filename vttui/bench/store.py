@@ -115,7 +115,8 @@ async def _hits(spec: str, cache_dir: Path, texts: list[str], rounds: int) -> di
 
 def _hit_result(name: str, spec: str | None, target_ms: float, quick: bool) -> Result:
     if spec is None:
-        return Result(name, "n/a: redis-server is not installed (apt-get install redis-server)", f"p99 < {target_ms:g} ms")
+        return Result(name, "n/a: redis-server is not installed (apt-get install redis-server)",
+                      f"p99 < {target_ms:g} ms")
     texts = _indicators(50)
     with tempfile.TemporaryDirectory(prefix="vttui-bench-store-") as tmp:
         out = asyncio.run(_hits(spec, Path(tmp), texts, 2 if quick else 20))
@@ -129,7 +130,8 @@ def _hit_result(name: str, spec: str | None, target_ms: float, quick: bool) -> R
             f"{len(samples)} timed hits")
     res.add("requests during the timed hits", out["extra_requests"])
     res.add("p90 (wall)", ms(percentile(samples, 0.9), 3))
-    res.add("CPU time of a hit (this thread)", f"p50 {ms(median(out['cpu']), 3)}, p99 {ms(percentile(out['cpu'], 0.99), 3)} "
+    res.add("CPU time of a hit (this thread)",
+            f"p50 {ms(median(out['cpu']), 3)}, p99 {ms(percentile(out['cpu'], 0.99), 3)} "
             "(wall minus waiting for the CPU: what the code costs on an idle machine)")
     if out["sync"]:
         res.add("synchronous path (cached_object)", f"p50 {ms(median(out['sync']), 3)}, "
