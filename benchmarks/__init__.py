@@ -21,6 +21,9 @@ ORDER = (
     "reference_investigation",
     "browse_memory",
     "upload_memory",
+    "store_hit_sqlite",
+    "store_hit_redis",
+    "store_processes",
     "bulk_lookup",
     "mcp_template_sizes",
     "serve_cached",
@@ -30,7 +33,7 @@ ORDER = (
 
 def load_all() -> dict[str, Benchmark]:
     """Import every benchmark module (each registers itself) and return them in run order."""
-    from . import bulk, memory, micro, serve, startup, tui  # noqa: F401 - imported to register
+    from . import bulk, memory, micro, serve, startup, store, tui  # noqa: F401 - imported to register
 
     return {name: REGISTRY[name] for name in ORDER if name in REGISTRY}
 

@@ -41,7 +41,7 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> "RedisServer":
+    def start(self) -> RedisServer:
         if not Path(REDIS_SERVER).exists():
             pytest.fail(f"redis-server is needed for these tests and was not found at {REDIS_SERVER}; "
                         "install it with `apt-get install redis-server` (CI's .ci/run does).", pytrace=False)
@@ -135,7 +135,8 @@ KINDS = ("memory", "sqlite", "redis")
 
 
 @pytest.fixture(params=KINDS)
-async def make_store(request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock) -> AsyncIterator[Callable[..., Store]]:
+async def make_store(request: pytest.FixtureRequest, tmp_path: Path,
+                     clock: FakeClock) -> AsyncIterator[Callable[..., Store]]:
     """``make_store(ns="n1", max_bytes=..., fake_clock=True)``: a fresh store of the
     parametrised kind; two calls with one ``ns`` share data (as two processes would),
     except for memory, which is one process's by definition."""

@@ -209,7 +209,8 @@ async def test_exports_say_a_stored_report_is_a_cached_copy(processes):
     md = render(data, "markdown", fetched=info)
     assert md.splitlines()[2].startswith("> Cached copy: fetched from VirusTotal ")
     meta = ET.fromstring(render(data, "xml", fetched=info)).find("object/vttui")
-    assert meta is not None and meta.findtext("cached") == "true" and meta.findtext("fetched_at") == doc["vttui"]["fetched_at"]
+    assert meta is not None and meta.findtext("cached") == "true"
+    assert meta.findtext("fetched_at") == doc["vttui"]["fetched_at"]
     batch = json.loads(render_batch([data, fresh], "json", fetched=[info, None]))
     assert "vttui" in batch[0] and "vttui" not in batch[1]
     assert "vttui" not in data  # the cached object itself is never changed

@@ -69,7 +69,8 @@ async def test_the_byte_bound_evicts_the_least_recently_used(make_store, clock: 
 async def test_a_listed_object_does_not_replace_the_stored_one(make_store):
     store = make_store()
     await store.put([entry("/files/a", b'{"full": true}')])
-    await store.put([entry("/files/a", b'{"listed": true}', replace=False), entry("/files/b", b'{"listed": true}', replace=False)])
+    listed = b'{"listed": true}'
+    await store.put([entry("/files/a", listed, replace=False), entry("/files/b", listed, replace=False)])
     assert (await store.get("/files/a")).json() == {"full": True}
     assert (await store.get("/files/b")).json() == {"listed": True}
 
@@ -114,7 +115,8 @@ async def test_aliases_and_facts(make_store):
 
 async def test_stats_count_entries_hits_misses_and_the_oldest(make_store, clock: FakeClock):
     store = make_store()
-    await store.put([entry("/files/a", b"1234", fetched=clock.now - 500), entry("/files/b", b"12", fetched=clock.now - 100)])
+    await store.put([entry("/files/a", b"1234", fetched=clock.now - 500),
+                     entry("/files/b", b"12", fetched=clock.now - 100)])
     await store.add_aliases([("files", "m", "a")])
     await store.get("/files/a")
     await store.get("/files/a")
@@ -190,6 +192,21 @@ async def test_the_head_of_the_queue_goes_first_when_one_slot_frees(make_store, 
     assert not later.granted and later.wait >= L.POLL  # not its turn
     assert (await store.acquire(LIMITS, first.ticket)).granted
     assert not (await store.acquire(LIMITS, second.ticket)).granted  # the next slot frees 5 s later
+
+
+async def test_a_waiter_is_told_when_its_turn_comes(make_store, clock: FakeClock):
+    """Two a second: slots free one window after each use, and the tickets ahead take them
+    in order, so the n-th waiter is told when its own slot frees (not to poll blindly)."""
+    store = make_store()
+    limits = Limits(per_minute=2, per_day=None, window=1.0)
+    start = clock.now
+    assert (await store.acquire(limits, None)).granted
+    clock.now = start + 0.25
+    assert (await store.acquire(limits, None)).granted
+    clock.now = start + 0.3
+    waits = [(await store.acquire(limits, None)).wait for _ in range(4)]
+    # slots free at +1.0 and +1.25; used again by the first two waiters, they free at +2.0, +2.25
+    assert waits == pytest.approx([0.7, 0.95, 1.7, 1.95], abs=0.001)
 
 
 async def test_a_dead_ticket_leaves_the_queue(make_store, clock: FakeClock):

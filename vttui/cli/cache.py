@@ -51,8 +51,8 @@ async def _stats(args: argparse.Namespace, client: VTClient) -> int:
     store = client.store
     options = getattr(client.persist, "options", None)
     if store is None:
-        data: dict[str, Any] = {"kind": "memory", "location": "this process", "entries": 0, "bytes": 0,
-                                "note": "nothing is kept between runs (cache.store = memory, VTTUI_STORE or --no-store)"}
+        note = "nothing is kept between runs (cache.store = memory, VTTUI_STORE or --no-store)"
+        data: dict[str, Any] = {"kind": "memory", "location": "this process", "entries": 0, "bytes": 0, "note": note}
     else:
         s = await store.stats()
         data = {"kind": s.kind, "location": s.location, "chosen_by": getattr(options, "source", None),

@@ -27,6 +27,7 @@ PARSED_OVERHEAD = 4
 USER_META = "user_id"
 _USER_ID = re.compile(r"^[A-Za-z0-9_.@+-]{1,128}$")
 _USERS_LINK = re.compile(r"/users/([^/?#]+)/")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 class StoreMixin:
@@ -82,10 +83,14 @@ class StoreMixin:
     # --- reading -----------------------------------------------------------------------
 
     def _alias_target(self, path: str) -> tuple[str, str] | None:
+        """(collection, id) when the id may be an alias the store knows (md5, sha1, a URL's
+        base64 id); None for a sha256, which is already canonical (no round trip for it)."""
         parts = path.split("/")
-        if len(parts) >= 3 and parts[1] in ("files", "urls") and self.aliases.resolve(parts[1], parts[2]) == parts[2]:
-            return parts[1], parts[2]
-        return None
+        if len(parts) < 3 or parts[1] not in ("files", "urls") or _SHA256.match(parts[2]):
+            return None
+        if self.aliases.resolve(parts[1], parts[2]) != parts[2]:
+            return None  # known here already
+        return parts[1], parts[2]
 
     def _adopt(self, key: str, reply: StoredReply) -> dict[str, Any] | None:
         """A stored reply into the memory cache (marked as from the store)."""
@@ -178,8 +183,7 @@ class StoreMixin:
         """A quota reply that names the account (``links.self``) teaches the user id."""
         if self.user_id:
             return
-        links = body.get("links") if isinstance(body.get("links"), dict) else {}
-        found = _USERS_LINK.search(str(links.get("self") or ""))
+        found = _USERS_LINK.search(str(_dict(body.get("links")).get("self") or ""))
         if found:
             await self._remember_user(found.group(1))
 
@@ -189,17 +193,14 @@ class StoreMixin:
         if self.user_id or not self.api_key:
             return self.user_id
         body = await self._send_json("GET", f"/users/{path_segment(self.api_key)}")
-        data = body.get("data") if isinstance(body.get("data"), dict) else {}
-        await self._remember_user(data.get("id"))
+        await self._remember_user(_dict(body.get("data")).get("id"))
         return self.user_id
 
     async def reconcile_quota(self) -> dict[str, Any]:
         """Adopt the server's count of today's requests (it may know of other tools using
         the key); returns the quotas."""
         data = await self.overall_quotas()
-        daily = data.get("api_requests_daily") if isinstance(data.get("api_requests_daily"), dict) else {}
-        user = daily.get("user") if isinstance(daily.get("user"), dict) else {}
-        used = user.get("used")
+        used = _dict(_dict(data.get("api_requests_daily")).get("user")).get("used")
         if isinstance(used, int) and not isinstance(used, bool) and used >= 0:
             self.limiter.sync_used_today(used)
             await self.limiter.drain()
@@ -213,3 +214,7 @@ class StoreMixin:
         await persist.drain()
         if self._close_store:
             await persist.store.close()
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

@@ -13,9 +13,9 @@ stays within the quota; see :mod:`vttui.vt.store.ledger` for the fairness rule.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import time
-import contextlib
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass

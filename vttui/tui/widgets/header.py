@@ -115,7 +115,8 @@ class VerdictHeader(Static):
         if fetched is not None and fetched.from_store:
             # Served from the persistent store (an earlier run, another process): say how old.
             age = describe_age(fetched.age())
-            first.append(f"  cached {age}{'' if age == 'just now' else ' ago'} · ctrl+r refreshes", style="italic yellow")
+            ago = "" if age == "just now" else " ago"
+            first.append(f"  cached {age}{ago} · ctrl+r refreshes", style="italic yellow")
         lines = [first]
         if obj.title != obj.id:
             lines.append(T.label_value("id", obj.id, max_len=200))

@@ -4,32 +4,27 @@
     client = VTClient(api_key, store=store, limiter=RateLimiter(4, 500, ledger=store))
 
 See :mod:`.base` for the interface and why it exists; :mod:`.factory` for the fallbacks.
+Names are imported on first use: the settings module reads :mod:`.policy` at start-up,
+and nothing else here should cost the TUI's first frame.
 """
 
 from __future__ import annotations
 
-from .base import Entry, Grant, LedgerState, Limits, Store, StoredReply, StoreError, StoreStats, namespace
-from .factory import cache_directory, open_store
-from .guard import GuardedStore
-from .memory import MemoryStore
-from .policy import DEFAULT_TTL_HOURS, StoreOptions, kind_of, store_options
+import importlib
+from typing import Any
 
-__all__ = [
-    "DEFAULT_TTL_HOURS",
-    "Entry",
-    "Grant",
-    "GuardedStore",
-    "LedgerState",
-    "Limits",
-    "MemoryStore",
-    "Store",
-    "StoreError",
-    "StoreOptions",
-    "StoreStats",
-    "StoredReply",
-    "cache_directory",
-    "kind_of",
-    "namespace",
-    "open_store",
-    "store_options",
-]
+_WHERE = {
+    "Entry": "base", "Grant": "base", "LedgerState": "base", "Limits": "base", "Store": "base",
+    "StoreError": "base", "StoreStats": "base", "StoredReply": "base", "namespace": "base",
+    "cache_directory": "factory", "open_store": "factory", "GuardedStore": "guard", "MemoryStore": "memory",
+    "DEFAULT_TTL_HOURS": "policy", "StoreOptions": "policy", "kind_of": "policy", "store_options": "policy",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

@@ -74,8 +74,8 @@ class GuardedStore(Store):
         self.warnings.extend(getattr(replacement, "warnings", []))
         where = "in memory only" if replacement.kind == "memory" else f"local {replacement.kind}"
         self.notice = f"{failed.kind} {_SHORT.get(error.reason, error.reason)}: cache {where}"
-        self.warnings.append(f"{error.message} This session now keeps its cache {where}"
-                             + (" (other vttui processes no longer share it)." if replacement.kind == "memory" else "."))
+        alone = " (other vttui processes no longer share it)." if replacement.kind == "memory" else "."
+        self.warnings.append(f"{error.message} This session now keeps its cache {where}{alone}")
         self._adopt(replacement)
 
     def _retire(self, store: Store) -> None:

@@ -11,6 +11,7 @@ process died) leaves the queue, so a dead process blocks others for that long at
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from dataclasses import dataclass, field
 
 from .base import Grant, LedgerState, Limits
@@ -21,6 +22,8 @@ TICKET_TTL = 10.0
 MAX_SLEEP = TICKET_TTL / 3
 #: How soon a ticket behind others looks again when a slot is free for the head.
 POLL = 0.05
+#: Beyond this many tickets ahead, a waiter just looks again later.
+MAX_QUEUE_SIM = 1000
 
 
 def utc_day(now: float) -> str:
@@ -54,18 +57,22 @@ class LedgerRow:
 
 
 def _wait_for(row: LedgerRow, now: float, limits: Limits, position: int) -> float:
-    """Seconds until the ticket ``position`` places from the head could take a slot."""
+    """Seconds until the ticket ``position`` places from the head could take a slot: the
+    tickets ahead take the slots as they free, each slot freeing a window after its use."""
     wait = max(0.0, row.blocked_until - now)
-    if limits.per_minute is None:
-        return wait
-    # Slots free now: per_minute - len(stamps). This ticket needs position + 1 of them.
-    need = len(row.stamps) + position + 1 - limits.per_minute
-    if need <= 0:
-        return wait
-    if need <= len(row.stamps):
-        return max(wait, row.stamps[need - 1] + limits.window - now)
-    # More tickets ahead than slots in sight: their stamps do not exist yet.
-    return max(wait, MAX_SLEEP)
+    per = limits.per_minute
+    if per is None or len(row.stamps) + position + 1 <= per:
+        return wait  # a slot is free for it now
+    if position > MAX_QUEUE_SIM:
+        return max(wait, MAX_SLEEP)
+    recent = row.stamps[-per:] if per > 0 else []
+    free_at = [t + limits.window for t in recent] + [now] * (per - len(recent))
+    heapq.heapify(free_at)
+    when = now
+    for _ in range(position + 1):
+        when = max(heapq.heappop(free_at), now)
+        heapq.heappush(free_at, when + limits.window)
+    return max(wait, when - now)
 
 
 def decide(row: LedgerRow, now: float, limits: Limits, ticket: int | None) -> Grant:

@@ -67,19 +67,19 @@ class StoreOptions:
                 return hours * HOUR
         return DEFAULT_TTL_HOURS.get(kind, 0.0) * HOUR
 
-    def memory_only(self, source: str) -> "StoreOptions":
+    def memory_only(self, source: str) -> StoreOptions:
         return StoreOptions("memory", source, self.disk_bytes, self.ttl_hours)
 
 
 def _check_spec(spec: Any, where: str) -> str:
     if not isinstance(spec, str) or not spec.strip():
         raise ConfigError(f"{where} must be 'sqlite', 'memory' or a redis:// URL.")
-    spec = spec.strip()
-    if spec.lower() in STORE_KINDS:
-        return spec.lower()
-    if spec.startswith(("redis://", "rediss://", "unix://")):
-        return spec
-    raise ConfigError(f"{where} must be 'sqlite', 'memory' or a redis:// or rediss:// URL, not {spec[:40]!r}.")
+    text = str(spec).strip()
+    if text.lower() in STORE_KINDS:
+        return text.lower()
+    if text.startswith(("redis://", "rediss://", "unix://")):
+        return text
+    raise ConfigError(f"{where} must be 'sqlite', 'memory' or a redis:// or rediss:// URL, not {text[:40]!r}.")
 
 
 def _hours(value: Any, name: str) -> float:

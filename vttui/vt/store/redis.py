@@ -13,7 +13,7 @@ round trip later through the normal worker. Keys live under ``vttui:{<namespace>
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit, urlunsplit
 
 from . import ledger as L
@@ -171,16 +171,23 @@ elseif mode == 'acquire' then
     redis.call('HSET', SEEN, ticket, tostring(now))
     local position = redis.call('ZCOUNT', Q, '-inf', '(' .. ticket)
     wait = math.max(0, blocked - now)
-    if per_minute then
-      local n = redis.call('ZCARD', S)
-      local need = n + position + 1 - per_minute
-      if need > 0 then
-        if need <= n then
-          local s = redis.call('ZRANGE', S, need - 1, need - 1, 'WITHSCORES')
-          wait = math.max(wait, tonumber(s[2]) + window - now)
-        else
-          wait = math.max(wait, max_sleep)
+    if per_minute and redis.call('ZCARD', S) + position + 1 > per_minute then
+      if position > 1000 then
+        wait = math.max(wait, max_sleep)
+      else
+        -- the tickets ahead take the slots as they free, each a window after its use
+        local recent = per_minute > 0 and redis.call('ZRANGE', S, -per_minute, -1, 'WITHSCORES') or {}
+        local free_at = {}
+        for i = 2, #recent, 2 do free_at[#free_at + 1] = tonumber(recent[i]) + window end
+        for _ = #free_at + 1, per_minute do free_at[#free_at + 1] = now end
+        local when = now
+        for _ = 0, position do
+          local best = 1
+          for j = 2, #free_at do if free_at[j] < free_at[best] then best = j end end
+          when = math.max(free_at[best], now)
+          free_at[best] = when + window
         end
+        wait = math.max(wait, when - now)
       end
     end
     if wait <= 0 then
@@ -277,7 +284,8 @@ class RedisStore(Store):
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
             raise StoreError("unreachable", f"Redis at {self.location} is unreachable ({_short(exc)}).") from None
         except AuthenticationError as exc:
-            raise StoreError("unavailable", f"Redis at {self.location} refused the credentials ({_short(exc)}).") from None
+            message = f"Redis at {self.location} refused the credentials ({_short(exc)})."
+            raise StoreError("unavailable", message) from None
         except RedisError as exc:
             raise StoreError("unavailable", f"Redis at {self.location} failed: {_short(exc)}.") from None
 
@@ -334,7 +342,7 @@ class RedisStore(Store):
         async def run() -> None:
             pipe = self._redis.pipeline(transaction=False)
             for collection, mapping in by_collection.items():
-                pipe.hset(self.prefix + "a:" + collection, mapping=mapping)
+                pipe.hset(self.prefix + "a:" + collection, mapping=cast(Any, mapping))
                 pipe.hlen(self.prefix + "a:" + collection)
             results = await pipe.execute()
             for (collection, _), length in zip(by_collection.items(), results[1::2]):
@@ -352,12 +360,13 @@ class RedisStore(Store):
     # --- ledger ------------------------------------------------------------------------
 
     async def _ledger_call(self, mode: str, *, limits: Limits | None = None, window: float | None = None,
-                           ticket: int | None = None, block_for: float = 0.0, used_at_least: int | None = None) -> Grant:
+                           ticket: int | None = None, block_for: float = 0.0,
+                           used_at_least: int | None = None) -> Grant:
         def opt(value: object) -> str:
             return "" if value is None else repr(value)
 
         win = limits.window if limits is not None else window
-        args = [self.prefix, self._now(), mode,
+        args: list[str | int] = [self.prefix, self._now(), mode,
                 opt(limits.per_minute if limits else None), opt(limits.per_day if limits else None), opt(win),
                 opt(ticket), repr(block_for), opt(used_at_least), repr(L.TICKET_TTL), repr(L.MAX_SLEEP), repr(L.POLL),
                 LEDGER_KEEP_MS]

@@ -172,7 +172,8 @@ class SQLiteStore(Store):
         except sqlite3.Error as exc:
             raise self._fail(exc) from None
         except OSError as exc:
-            raise StoreError("read-only", f"The cache directory {self.directory} cannot be used ({exc.strerror or exc}).") from None
+            reason = exc.strerror or exc
+            raise StoreError("read-only", f"The cache directory {self.directory} cannot be used ({reason}).") from None
 
     def _connect(self, timeout: float) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
@@ -201,7 +202,8 @@ class SQLiteStore(Store):
             conn.close()
         if app_id == APPLICATION_ID:
             if version > SCHEMA_VERSION:
-                raise StoreError("foreign", f"The cache file {self.path} was made by a newer vttui; it is left as it is.")
+                raise StoreError("foreign",
+                                 f"The cache file {self.path} was made by a newer vttui; it is left as it is.")
             return None
         return None if app_id == 0 and tables == 0 else "foreign"
 
@@ -389,11 +391,14 @@ class SQLiteStore(Store):
 
     def _load_row(self, c: sqlite3.Connection) -> L.LedgerRow:
         row = L.LedgerRow()
-        found = c.execute("SELECT day, used, blocked_until, next_ticket FROM ledger WHERE ns = ?", (self.ns,)).fetchone()
+        found = c.execute("SELECT day, used, blocked_until, next_ticket FROM ledger WHERE ns = ?",
+                          (self.ns,)).fetchone()
         if found:
-            row.day, row.used, row.blocked_until, row.next_ticket = str(found[0]), int(found[1]), float(found[2]), int(found[3])
+            row.day, row.used = str(found[0]), int(found[1])
+            row.blocked_until, row.next_ticket = float(found[2]), int(found[3])
         row.stamps = [float(t) for (t,) in c.execute("SELECT t FROM stamps WHERE ns = ? ORDER BY t", (self.ns,))]
-        row.tickets = {int(t): float(s) for t, s in c.execute("SELECT ticket, seen FROM tickets WHERE ns = ?", (self.ns,))}
+        tickets = c.execute("SELECT ticket, seen FROM tickets WHERE ns = ?", (self.ns,))
+        row.tickets = {int(t): float(s) for t, s in tickets}
         return row
 
     def _save_row(self, c: sqlite3.Connection, row: L.LedgerRow) -> None:
