@@ -152,20 +152,26 @@ def test_load_on_4_workers_sharing_a_redis_store_costs_50_upstream_requests(upst
         with serving(upstream[0], config_dir, "--workers", "4", "--log-level", "warning", env=env) as (base, _log):
             # 200 callers at once over 50 IOCs, as above; 800 requests, not 2,000: starting four
             # workers is CI's real cost here (the benchmark runs the full load).
-            run_load(base, upstream[1], load_iocs(), total=800)
-            pids = asyncio.run(_worker_pids(base, 100))
-            assert len(pids) > 1, "every request reached the same worker"
+            try:
+                run_load(base, upstream[1], load_iocs(), total=800)
+            except AssertionError as exc:  # say whether a worker had left Redis for its fallback
+                raise AssertionError(f"{exc}\nworkers' stores: {asyncio.run(_worker_health(base, 100))}") from None
+            health = asyncio.run(_worker_health(base, 100))
+            assert len(health) > 1, "every request reached the same worker"
+            assert set(health.values()) == {None}, f"a worker left Redis: {health}"
     finally:
         redis.stop()
 
 
-async def _worker_pids(base: str, n: int) -> set[int]:
-    """Which worker processes answer ``n`` concurrent /healthz requests, each on its own connection."""
-    async def one() -> int:
+async def _worker_health(base: str, n: int) -> dict[int, str | None]:
+    """pid -> store notice (None: all is well) of the workers answering ``n`` concurrent
+    /healthz requests, each on its own connection."""
+    async def one() -> tuple[int, str | None]:
         async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-            return int((await http.get("/healthz")).json()["pid"])
+            body = (await http.get("/healthz")).json()
+            return int(body["pid"]), body["store_notice"]
 
-    return set(await asyncio.gather(*(one() for _ in range(n))))
+    return dict(await asyncio.gather(*(one() for _ in range(n))))
 
 
 def test_nothing_secret_in_the_server_log(server):
