@@ -12,7 +12,7 @@ import socket
 
 import pytest
 
-from vttui.vt.demo import demo_iocs
+from vttui.demo import demo_iocs
 
 from .conftest import KEY
 

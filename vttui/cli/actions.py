@@ -36,7 +36,7 @@ from ..vt.samples import (
 )
 from ..vt.sanitize import clean_line, clean_text
 from . import output, prompt
-from .commands import command
+from .registry import command
 
 #: First pause between analysis polls (seconds); doubles up to POLL_MAX_DELAY.
 POLL_FIRST_DELAY = 5.0

@@ -20,7 +20,7 @@ from ..vt.client import VTClient
 from ..vt.ioc import IOCType, classify
 from ..vt.sanitize import clean_line
 from . import output
-from .commands import command
+from .registry import command
 
 
 def _out(line: str = "") -> None:

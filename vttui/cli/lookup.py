@@ -40,7 +40,7 @@ from ..vt.refs import ObjectRef, path_segment
 from ..vt.relationships import get_relationship, relationships_for
 from ..vt.sanitize import clean_line
 from . import output
-from .commands import command
+from .registry import command
 
 #: Lookups in flight at once (the limiter still paces them).
 CONCURRENCY = 4

@@ -21,7 +21,7 @@ from ..vt.relationships import Relationship, get_relationship, relationships_for
 from ..vt.refs import TYPE_LABELS
 from ..vt.sanitize import clean_line
 from . import output
-from .commands import command
+from .registry import command
 from .lookup import emit
 
 DEFAULT_LIMIT = 10

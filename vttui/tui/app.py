@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sys
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -15,9 +14,8 @@ from textual.screen import Screen
 
 from typing import TYPE_CHECKING
 
-from ..config import Settings, load_settings, mask_key
+from ..config import Settings, mask_key
 from ..export.trail import Trail
-from ..vt.errors import ConfigError, VTError
 from . import text as T
 from . import textual_fixes
 from .screens.main import MainScreen
@@ -328,34 +326,3 @@ def _write_crash_log(error: BaseException, api_key: str | None) -> str:
         return str(path)
     except OSError:
         return "no log could be written"
-
-
-def run_app(*, ioc: str | None = None, demo: bool = False, no_store: bool = False) -> int:
-    """Entry point of `vttui [IOC] [--demo] [--no-store]`."""
-    from ..cli import output
-
-    try:
-        settings = load_settings()
-    except ConfigError as exc:
-        output.error(exc.message)
-        return exc.exit_code
-    if no_store:
-        from dataclasses import replace
-
-        settings = replace(settings, store=settings.store.memory_only("--no-store"))
-    for warning in settings.warnings:
-        output.warn(warning)
-    app = VTApp(settings=settings, demo=demo, ioc=ioc, freeze_heap=True)
-    try:
-        app.run()
-    except VTError as exc:
-        output.error(exc.message)
-        return exc.exit_code
-    if app.crashes and not app.return_code:
-        output.error("vttui stopped after an unexpected error; details are in ~/.local/state/vttui/crash.log")
-        return 1
-    return app.return_code or 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(run_app(demo="--demo" in sys.argv))
