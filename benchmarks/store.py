@@ -190,7 +190,7 @@ def _processes(spec: str, texts: list[str], processes: int, lookups: int) -> dic
     finally:
         server.stop()
     reports = []
-    for (out, err), proc in zip(outputs, procs):
+    for (out, err), proc in zip(outputs, procs, strict=True):
         if proc.returncode != 0:
             raise RuntimeError(f"a child failed: {err.strip()[-300:]}")
         reports.append(json.loads(out))

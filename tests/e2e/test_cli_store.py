@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -89,6 +90,11 @@ def test_quota_learns_the_user_id_once_and_then_keeps_the_key_out_of_urls(cli, s
     out = cli.run("quota", "--format", "json")
     assert out.code == 0
     assert server.backend.requests == [("GET", "/users/vttui-demo/overall_quotas")]
+    cli.run("lookup", FILE)
+    files = Path(os.environ["XDG_CACHE_HOME"]).rglob("store.sqlite3*")
+    written = b"".join(p.read_bytes() for p in files if p.is_file())
+    assert b"vttui-demo" in written and FILE.encode() in written  # what the store holds ...
+    assert KEY.encode() not in written  # ... never the key
 
 
 def test_memory_store_writes_nothing(cli, server, tmp_path, monkeypatch):

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from vttui.demo import DemoBackend, DemoTransport, demo_iocs
 from vttui.export import render, render_batch
 from vttui.vt.client import VTClient
-from vttui.demo import DemoBackend, DemoTransport, demo_iocs
 from vttui.vt.ratelimit import RateLimiter
 from vttui.vt.refs import ObjectRef
 from vttui.vt.store.factory import open_store

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.faults import Quota, chain, latency, record
 from tests.support.server import DemoServer
 from vttui.demo import DemoBackend, demo_iocs
-from tests.support.faults import Quota, chain, latency, record
 
 pytestmark = pytest.mark.e2e
 
@@ -99,7 +99,7 @@ def test_three_processes_together_stay_within_the_quota(run: Run):
         assert len(json.loads(out)) == 4
     assert run.quota.refused == 0  # 0 x 429
     assert sorted(run.gets()) == sorted(f"/{c}/{i}" for c, i in zip(
-        ["files"] * 6 + ["domains"] * 4 + ["ip_addresses"] * 2, TWELVE))
+        ["files"] * 6 + ["domains"] * 4 + ["ip_addresses"] * 2, TWELVE, strict=True))
 
 
 def test_without_the_shared_ledger_the_same_run_gets_429s(tmp_path: Path):

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vttui.vt.client import VTClient
 from vttui.demo import DemoBackend, DemoTransport, demo_iocs
+from vttui.vt.client import VTClient
 from vttui.vt.ratelimit import RateLimiter
 from vttui.vt.refs import ObjectRef
 from vttui.vt.store.factory import open_store

@@ -10,9 +10,9 @@ from dataclasses import replace
 
 from tests.support.pilot import screen_text, settle
 from vttui.config import Settings
+from vttui.demo import DemoBackend, DemoTransport, demo_iocs
 from vttui.runtime import make_client
 from vttui.tui.app import VTApp
-from vttui.demo import DemoBackend, DemoTransport, demo_iocs
 from vttui.vt.store.policy import StoreOptions
 
 from .conftest import free_port

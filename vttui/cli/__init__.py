@@ -20,7 +20,8 @@ from . import output
 #: Subcommand names, known without importing them (the TUI starts faster that way).
 COMMAND_NAMES = frozenset({
     "lookup", "relations", "templates", "relationship-types", "submit", "reanalyse", "analysis",
-    "comment", "comments", "vote", "votes", "download", "pcap", "quota", "cache", "serve", "mcp",
+    "comment", "comments", "vote", "votes", "download", "pcap", "quota", "cache",
+    "triage", "extract", "search", "collection", "serve", "mcp",
 })
 
 EXIT_OK = 0

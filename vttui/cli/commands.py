@@ -52,6 +52,7 @@ def _load_commands() -> None:
     from . import lookup, meta, relations  # noqa: F401  (each registers itself)
     from . import actions  # noqa: F401  (submit, comment, vote, download, quota, ...)
     from . import cache  # noqa: F401  (cache stats, cache clear)
+    from . import intel, triage  # noqa: F401  (search, collection; triage, extract)
     from . import serve  # noqa: F401  (serve, mcp)
 
 

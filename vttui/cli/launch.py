@@ -6,6 +6,8 @@ it, so the app can also be embedded or driven by tests without a command line ar
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..config import load_settings
 from ..vt.errors import ConfigError, VTError
 from . import output
@@ -18,9 +20,7 @@ def run_app(*, ioc: str | None = None, demo: bool = False, no_store: bool = Fals
     except ConfigError as exc:
         output.error(exc.message)
         return exc.exit_code
-    if no_store:
-        from dataclasses import replace
-
+    if no_store:  # nothing kept beyond this run: cache and quota count in memory
         settings = replace(settings, store=settings.store.memory_only("--no-store"))
     for warning in settings.warnings:
         output.warn(warning)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import threading
@@ -150,13 +151,14 @@ class VTApp(App):
         """Check the store answers (else it falls back, and the status line says so), then
         take the server's count of today's requests into the shared ledger."""
         await client.prepare()
-        for warning in getattr(client.store, "warnings", []):
-            self.notify(warning, severity="warning", timeout=10, markup=False)
+        if client.store_notice is None:  # (a fallback is said by the status line, once)
+            for warning in getattr(client.store, "warnings", []):  # e.g. a damaged file moved aside
+                self.notify(warning, severity="warning", timeout=10, markup=False)
         if not self.demo and client.limiter.per_day is not None:
-            try:
+            # A background nicety: on any failure the local figures stay (a real problem, a
+            # bad key or no network, shows on the user's next lookup).
+            with contextlib.suppress(Exception):
                 await client.reconcile_quota()
-            except VTError:
-                pass  # the status line keeps the local figures; a real problem shows on the next lookup
         self._refresh_status()
 
     def _freeze_heap(self) -> None:

@@ -24,6 +24,7 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 
 from . import errors as E
+from .analyst import AnalystEndpoints
 from .cache import AliasTable, ResponseCache, SingleFlight
 from .client_store import StoreMixin
 from .ioc import IOC, IOCType, classify, url_id
@@ -79,12 +80,13 @@ class ClientStats:
     store_hits: int = 0  # replies served from the persistent store (an earlier run, another process)
 
 
-class VTClient(StoreMixin):
+class VTClient(AnalystEndpoints, StoreMixin):
     """Async client for the VirusTotal API v3. Use as ``async with VTClient(key) as vt``.
 
-    ``store`` (see :mod:`vttui.vt.store`) keeps replies beyond the process, behind the
-    in-memory cache; without one the client is memory-only. It is closed with the client
-    unless ``close_store=False``.
+    Sandbox reports, ATT&CK trees, Intelligence search, collections and threat actors
+    come from :class:`~.analyst.AnalystEndpoints`. ``store`` (see :mod:`vttui.vt.store`)
+    keeps replies beyond the process, behind the in-memory cache; without one the client
+    is memory-only. It is closed with the client unless ``close_store=False``.
     """
 
     def __init__(

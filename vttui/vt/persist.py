@@ -136,6 +136,8 @@ class Persistence:
                             fetch: Callable[[], Awaitable[T]]) -> T:
         """Fetch under a cross-process lock; a process that finds it held waits for the
         reply to appear in the store (or for the lock to be free: the holder failed or died)."""
+        if kind_of(name) is None:
+            return await fetch()  # never stored: nothing another process could hand over
         owner = secrets.token_hex(8)
         delay = WAIT_FIRST
         while True:

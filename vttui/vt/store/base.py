@@ -212,11 +212,11 @@ class Store(ABC):
 
     # --- lifecycle ---------------------------------------------------------------------
 
-    async def ping(self) -> None:
+    async def ping(self) -> None:  # noqa: B027 - optional: only a remote store can be out of reach
         """Raise StoreError now if the store is out of reach (so start-up can say so)."""
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027 - optional: memory has nothing to let go of
         """Flush what is pending and let go of files and connections."""
 
-    def close_sync(self) -> None:
+    def close_sync(self) -> None:  # noqa: B027 - optional, as close()
         """Best-effort close when no event loop is left (process exit)."""

@@ -28,8 +28,9 @@ ENV_VAR = "VTTUI_STORE"
 
 #: Sub-resources of an object that are the object's own data rather than a list.
 _OBJECT_PARTS = frozenset({"behaviour_summary", "network_location"})
-#: Never kept across processes: they name the account or are single-use.
-_NEVER = frozenset({"users", "download_url", "download", "upload_url", "overall_quotas"})
+#: Never kept across processes: they name the account, are single-use, or are searches
+#: whose answers move (kept only in memory, for minutes).
+_NEVER = frozenset({"users", "download_url", "download", "upload_url", "overall_quotas", "intelligence"})
 
 
 def kind_of(key: str) -> str | None:

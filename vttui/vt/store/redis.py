@@ -12,6 +12,7 @@ round trip later through the normal worker. Keys live under ``vttui:{<namespace>
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit, urlunsplit
@@ -356,7 +357,7 @@ class RedisStore(Store):
                 pipe.hset(self.prefix + "a:" + collection, mapping=cast(Any, mapping))
                 pipe.hlen(self.prefix + "a:" + collection)
             results = await pipe.execute()
-            for (collection, _), length in zip(by_collection.items(), results[1::2]):
+            for (collection, _), length in zip(by_collection.items(), results[1::2], strict=True):
                 if int(length) > ALIAS_CAP:  # crude bound: aliases are cheap to learn again
                     await self._redis.delete(self.prefix + "a:" + collection)
         await self._call(run)
@@ -416,10 +417,8 @@ class RedisStore(Store):
         await self._call(lambda: self._redis.ping())
 
     async def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # closing a dead connection must not fail the exit
             await self._redis.aclose()
-        except Exception:  # closing a dead connection must not fail the exit
-            pass
 
 
 def _short(exc: BaseException) -> str:
