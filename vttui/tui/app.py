@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from ..config import Settings, mask_key
 from ..export.trail import Trail
-from ..vt.errors import VTError
 from . import text as T
 from . import textual_fixes
 from .screens.main import MainScreen
