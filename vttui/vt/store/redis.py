@@ -22,10 +22,10 @@ from .base import Entry, Grant, LedgerState, Limits, Store, StoredReply, StoreEr
 
 T = TypeVar("T")
 
-CONNECT_TIMEOUT = 1.0
-#: A busy process (a server answering hundreds of callers) may not read a reply for a
-#: second or two; a failed command sends the store to its fallback for good, so only a
-#: Redis that is really gone should fail one.
+#: A busy process (a server answering hundreds of callers) may not get back to a connect or
+#: a reply for a second or two; a failure sends the store to its fallback for good, so only
+#: a Redis that is really gone should fail one. (A refused connection fails at once.)
+CONNECT_TIMEOUT = 5.0
 COMMAND_TIMEOUT = 6.0
 #: Connections per process, and how long a command may wait for one of them.
 MAX_CONNECTIONS = 16
