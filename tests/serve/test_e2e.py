@@ -149,16 +149,17 @@ def test_load_on_4_workers_sharing_a_redis_store_costs_50_upstream_requests(upst
     # Its own cache folder: nothing another server stored locally can answer for it.
     env = {"VTTUI_STORE": redis.url, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     try:
-        with serving(upstream[0], config_dir, "--workers", "4", "--log-level", "warning", env=env) as (base, _log):
+        with serving(upstream[0], config_dir, "--workers", "4", "--log-level", "warning", env=env) as (base, log):
             # 200 callers at once over 50 IOCs, as above; 800 requests, not 2,000: starting four
             # workers is CI's real cost here (the benchmark runs the full load).
             try:
                 run_load(base, upstream[1], load_iocs(), total=800)
             except AssertionError as exc:  # say whether a worker had left Redis for its fallback
-                raise AssertionError(f"{exc}\nworkers' stores: {asyncio.run(_worker_health(base, 100))}") from None
+                raise AssertionError(f"{exc}\nworkers' stores: {asyncio.run(_worker_health(base, 100))}\n"
+                                     f"log: {log.read_text(errors='replace')[-1500:]}") from None
             health = asyncio.run(_worker_health(base, 100))
             assert len(health) > 1, "every request reached the same worker"
-            assert set(health.values()) == {None}, f"a worker left Redis: {health}"
+            assert set(health.values()) == {None}, f"a worker left Redis: {health}; {log.read_text()[-1500:]}"
     finally:
         redis.stop()
 
@@ -169,7 +170,8 @@ async def _worker_health(base: str, n: int) -> dict[int, str | None]:
     async def one() -> tuple[int, str | None]:
         async with httpx.AsyncClient(base_url=base, timeout=30) as http:
             body = (await http.get("/healthz")).json()
-            return int(body["pid"]), body["store_notice"]
+            notice = body["store_notice"]
+            return int(body["pid"]), (f"{notice}: {body['store_warnings']}" if notice else None)
 
     return dict(await asyncio.gather(*(one() for _ in range(n))))
 

@@ -112,7 +112,8 @@ def _service_routes(app: FastAPI) -> None:
         return {"status": "ok", "version": __version__, "auth": state.mode, "writes": state.config.allow_writes,
                 "demo": state.config.demo, "pid": os.getpid(),
                 "store": "memory" if state.config.demo else state.settings.store.kind,
-                "store_notice": client.store_notice if client is not None else None}
+                "store_notice": client.store_notice if client is not None else None,
+                "store_warnings": list(getattr(client.store, "warnings", []))[-3:] if client is not None else []}
 
     @app.get("/metrics", tags=["Service"], summary="Prometheus text: requests, cache, upstream, quota")
     async def metrics(request: Request) -> Response:
