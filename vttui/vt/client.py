@@ -340,7 +340,7 @@ class VTClient(AnalystEndpoints, StoreMixin):
                 return stored
             key = self._key(store_as) if store_as else self._key(path, params)
 
-        async def network() -> dict[str, Any]:
+        async def network() -> tuple[dict[str, Any], Awaitable[None] | None]:
             response = await self._send("GET", path, params=params, parse_json=True)
             body = response.extensions["vt_json"]
             size = len(response.content)
@@ -349,13 +349,12 @@ class VTClient(AnalystEndpoints, StoreMixin):
             # Re-key after learning aliases, so md5 and sha256 share one entry.
             final = self._key(store_as) if store_as else self._key(path, params)
             self.cache.put(final, body, size * PARSED_OVERHEAD, ttl)
-            if persist is not None:
-                await self._save_reply(final, response.content, seeds)
-            return body
+            # The reply goes to the store after the caller has it (not on the view's time).
+            return body, self._save_reply(final, response.content, seeds) if persist is not None else None
 
         async def fetch() -> dict[str, Any]:
             if persist is None:
-                return await network()
+                return (await network())[0]
             # One request for all processes: the others wait for the reply in the store.
             return await persist.single_flight(key, lambda: self._from_store(path, params, store_as), network)
 
@@ -626,7 +625,7 @@ class VTClient(AnalystEndpoints, StoreMixin):
             self.cache.put(path, body, len(str(body)))
             self._analysis_completed(body)
             if self.persist is not None:
-                await self._save_reply(path, json.dumps(body).encode(), [])
+                self.persist.spawn(self._save_reply(path, json.dumps(body).encode(), []))
         return body
 
     def _analysis_completed(self, body: dict[str, Any]) -> None:
