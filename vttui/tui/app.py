@@ -7,7 +7,6 @@ import os
 import sys
 import threading
 from collections.abc import Iterable
-from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -15,7 +14,7 @@ from textual.screen import Screen
 
 from typing import TYPE_CHECKING
 
-from ..config import Settings, load_settings, mask_key
+from ..config import Settings, crash_log_path, load_settings, mask_key
 from ..export.trail import Trail
 from ..vt.errors import ConfigError, VTError
 from . import text as T
@@ -300,10 +299,9 @@ def _pyperclip_copy(text: str) -> None:
 def _write_crash_log(error: BaseException, api_key: str | None) -> str:
     import traceback
 
-    directory = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "vttui"
+    path = crash_log_path()
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        path = directory / "crash.log"
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         text = "".join(traceback.format_exception(error))
         if api_key:
             text = text.replace(api_key, mask_key(api_key))
@@ -333,7 +331,7 @@ def run_app(*, ioc: str | None = None, demo: bool = False) -> int:
         output.error(exc.message)
         return exc.exit_code
     if app.crashes and not app.return_code:
-        output.error("vttui stopped after an unexpected error; details are in ~/.local/state/vttui/crash.log")
+        output.error(f"vttui stopped after an unexpected error; details are in {crash_log_path()}")
         return 1
     return app.return_code or 0
 
