@@ -99,6 +99,12 @@ def domain_item(n: int) -> dict:
                                                    "undetected": 60}}}
 
 
+def comment_item(n: int) -> dict:
+    return {"type": "comment", "id": f"c-{n:04d}", "links": {"self": None},
+            "attributes": {"text": f"comment number {n}", "date": 1700000000 + n, "tags": [],
+                           "votes": {"positive": 0, "negative": 0, "abuse": 0}}}
+
+
 @dataclass
 class Pages:
     """A synthetic paged list on every request ``only`` matches.
@@ -117,6 +123,9 @@ class Pages:
     empty_from: int | None = None
     fail_page: int | None = None
     fail_status: int = 503
+    item: Callable[[int], dict] = domain_item
+    #: After this many requests every answer is a 500: a client that never stops still ends.
+    give_up_after: int = 300
     requests: list[str] = field(default_factory=list)
 
     def _page_number(self, cursor: str | None) -> int:
@@ -131,6 +140,8 @@ class Pages:
         if self.only is not None and not self.only(request):
             return await call_next(request)
         self.requests.append(request.target)
+        if len(self.requests) > self.give_up_after:
+            return DemoResponse.error(500, "ServerError", "the test server gave up: the client never stopped")
         page = self._page_number(request.query.get("cursor"))
         if self.fail_page is not None and page == self.fail_page:
             return DemoResponse.error(self.fail_status, "TransientError", "page unavailable")
@@ -138,12 +149,12 @@ class Pages:
         if self.stuck_after is not None and page >= self.stuck_after:
             page = self.stuck_after
             start = (page - 1) * size
-            items = [domain_item(n) for n in range(start, min(start + 3, self.total))]
+            items = [self.item(n) for n in range(start, min(start + 3, self.total))]
             return DemoResponse.json({"data": items, "meta": {"cursor": f"c{page}", "count": self.total}})
         if self.empty_from is not None and page >= self.empty_from:
             return DemoResponse.json({"data": [], "meta": {"cursor": f"c{page + 1}"}})
         start = (page - 1) * size
-        items = [domain_item(n) for n in range(start, min(start + size, self.total))]
+        items = [self.item(n) for n in range(start, min(start + size, self.total))]
         cursor = f"c{page + 1}" if start + size < self.total else None
         meta: dict = {"count": self.total}
         if cursor:

@@ -37,6 +37,7 @@ from ..vt.samples import (
 from ..vt.sanitize import clean_line, clean_text
 from . import output, prompt
 from .commands import command
+from .walk import MAX_ITEMS, bounded, report_stop, walk
 
 #: First pause between analysis polls (seconds); doubles up to POLL_MAX_DELAY.
 POLL_FIRST_DELAY = 5.0
@@ -411,10 +412,6 @@ async def vote(args: argparse.Namespace, client: VTClient) -> int:
     return 0
 
 
-async def _walk(pager: Paginator) -> list[dict[str, Any]]:
-    return [item async for item in pager]
-
-
 def _list_args(what: str) -> Callable[[argparse.ArgumentParser], None]:
     def add(p: argparse.ArgumentParser) -> None:
         p.add_argument("ioc", metavar="IOC", help="hash, URL, domain or IP")
@@ -424,19 +421,52 @@ def _list_args(what: str) -> Callable[[argparse.ArgumentParser], None]:
     return add
 
 
-async def _list(args: argparse.Namespace, make: Callable[..., Paginator], printer: Callable[[dict], None]) -> int:
-    page_size = 40 if args.all else min(args.limit, 40)
-    pager = make(limit=page_size, cursor=args.cursor or None, max_items=None if args.all else args.limit)
-    items = await _walk(pager)
-    more = None if args.all else pager.cursor
-    if args.format == "json":
-        _emit_json({"data": items, "meta": {"count": pager.count, "cursor": more}})
-    else:
-        if not items:
-            output.warn("none yet")
-        for item in items:
+def _json_text(value: Any, pad: str) -> str:
+    """``value`` as indented JSON; lone surrogates fall back to \\u escapes (still valid)."""
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        text = json.dumps(value, indent=2, ensure_ascii=True)
+    return "\n".join(pad + line for line in text.split("\n"))
+
+
+async def _list(args: argparse.Namespace, make: Callable[..., Paginator], printer: Callable[[dict], None],
+                what: str) -> int:
+    """Items printed as they arrive; JSON as ``{"data": [...], "meta": {...}}``, closed
+    validly even when a page fails (then ``meta.cursor`` is where to resume)."""
+    limit = bounded(args.limit, "--limit")
+    page_size = 40 if args.all else min(limit, 40)
+    pager = make(limit=page_size, cursor=args.cursor or None, max_items=MAX_ITEMS if args.all else limit)
+    count = 0
+
+    def take(item: dict[str, Any]) -> None:
+        nonlocal count
+        count += 1
+        if args.format == "json":
+            head = '{\n  "data": [\n' if count == 1 else ",\n"
+            sys.stdout.write(head + _json_text(item, "    "))
+        else:
             printer(item)
+        sys.stdout.flush()
+
+    error = None
+    ended = False
+    try:
+        error = await walk(pager, take, what)
+        ended = True
+    finally:
+        more = pager.cursor if (error is not None or not args.all or count >= MAX_ITEMS) else None
+        if args.format == "json" and (count or (ended and error is None)):
+            meta = {"count": pager.count, "cursor": more, "complete": error is None and more is None}
+            head = "\n  ]" if count else '{\n  "data": []'
+            sys.stdout.write(head + ',\n  "meta": ' + _json_text(meta, "  ").lstrip() + "\n}\n")
+            sys.stdout.flush()
+    if error is not None:
+        return report_stop(error, pager, count, what)
+    if args.format != "json" and not count:
+        output.warn("none yet")
     if more:
+        if args.all:
+            output.warn(f"stopped at {MAX_ITEMS:,} {what}, the most one run fetches; more remain")
         output.warn(f"next cursor: {clean_line(more, 500)}")
     return 0
 
@@ -462,13 +492,13 @@ def _print_vote(item: dict) -> None:
 @command("comments", "list the community comments on a file, URL, domain or IP")(_list_args("comments"))
 async def comments(args: argparse.Namespace, client: VTClient) -> int:
     ref = _report_ioc(args.ioc, "commented on").ref
-    return await _list(args, lambda **kw: client.iter_comments(ref, **kw), _print_comment)
+    return await _list(args, lambda **kw: client.iter_comments(ref, **kw), _print_comment, "comments")
 
 
 @command("votes", "list the community votes on a file, URL, domain or IP")(_list_args("votes"))
 async def votes(args: argparse.Namespace, client: VTClient) -> int:
     ref = _report_ioc(args.ioc, "voted on").ref
-    return await _list(args, lambda **kw: client.iter_votes(ref, **kw), _print_vote)
+    return await _list(args, lambda **kw: client.iter_votes(ref, **kw), _print_vote, "votes")
 
 
 # --- downloads -----------------------------------------------------------------------

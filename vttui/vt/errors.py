@@ -215,6 +215,13 @@ class ReplyTooLargeError(MalformedResponseError):
     default_message = "VirusTotal's reply was larger than vttui accepts."
 
 
+class PagingError(MalformedResponseError):
+    """A paged list that loops (a cursor seen before) or stalls (an empty page with a
+    cursor): the walk stops there rather than repeat items or spin."""
+
+    default_message = "VirusTotal's paged list did not advance; stopped."
+
+
 class RedirectedError(MalformedResponseError):
     """An API call was answered with a redirect: never followed (the key would go along)."""
 
