@@ -35,6 +35,7 @@ from ..vt.samples import (
     validate_behaviour_id,
 )
 from ..vt.sanitize import clean_line, clean_text
+from ..vt.validate import ref_problem
 from . import output, prompt
 from .commands import command
 from .walk import MAX_ITEMS, bounded, report_stop, walk
@@ -210,6 +211,10 @@ async def _fresh_report(client: VTClient, body: dict[str, Any], fallback: Object
     """The report of what a completed analysis was about (the client dropped the stale one)."""
     ref = Analysis.from_reply(body).item_ref or fallback
     if ref is None or ref.type not in ("file", "url"):
+        return None
+    why = ref_problem(ref)
+    if why is not None:  # the analysis names its item; VirusTotal's word is checked first
+        output.warn(f"the analysis names an item vttui cannot open ({why}); its report was not fetched")
         return None
     try:
         return await client.get_object(ref)

@@ -30,6 +30,7 @@ from .ratelimit import RateLimiter
 from .refs import COLLECTION_OF_TYPE, REPORT_TYPES, ObjectRef, path_segment
 from .bodies import Throughput, decoded_chunks, read_capped
 from .sanitize import clean_line
+from .validate import check_analysis, check_object, check_ref
 from .transport import error_from_response, map_transport_error, parse_json_body, was_not_sent
 
 DEFAULT_BASE_URL = "https://www.virustotal.com/api/v3"
@@ -415,9 +416,11 @@ class VTClient:
         *,
         ttl: float | None = None,
         store_as: str | None = None,
+        check: Callable[[dict[str, Any]], None] | None = None,
     ) -> dict[str, Any]:
         """GET through the cache. ``store_as`` files the reply under another path (an
-        object fetched with ``?relationships=`` is still that object)."""
+        object fetched with ``?relationships=`` is still that object). ``check`` vets the
+        reply before anything is learned from it or cached."""
         key = self._key(store_as) if store_as else self._key(path, params)
         hit = self.cache.get(key)
         if hit is not None:
@@ -426,6 +429,8 @@ class VTClient:
         async def fetch() -> dict[str, Any]:
             response = await self._send("GET", path, params=params, parse_json=True)
             body = response.extensions["vt_json"]
+            if check is not None:
+                check(body)
             size = len(response.content)
             self.stats.bytes_received += size
             self._learn(body, path, size)
@@ -501,12 +506,17 @@ class VTClient:
 
     async def get_object(self, ref: ObjectRef, *, relationships: Sequence[str] = ()) -> dict[str, Any]:
         """The object's data dict. ``relationships`` adds descriptors when a fetch happens
-        anyway (one request for the object and a first look at its relations)."""
+        anyway (one request for the object and a first look at its relations).
+
+        The ref must be a valid indicator of its type (ids from replies are checked before
+        any request), and the reply must be that object (MalformedResponseError if not)."""
+        check_ref(ref)
         body = self.cache.get(self._key(ref.path))
         if isinstance(body, dict) and isinstance(body.get("data"), dict):
             return body["data"]
         params = {"relationships": ",".join(relationships)} if relationships else None
-        body = await self._get_cached(ref.path, params, store_as=ref.path)
+        body = await self._get_cached(ref.path, params, store_as=ref.path,
+                                      check=lambda reply: check_object(ref, reply))
         data = body.get("data")
         if not isinstance(data, dict):
             self._invalidate(ref.path)
@@ -540,6 +550,7 @@ class VTClient:
         self, ref: ObjectRef, relationship: str, *, limit: int = 10, cursor: str | None = None, descriptors: bool = False
     ) -> Page:
         """One page of a relationship: full objects, or descriptors only."""
+        check_ref(ref)
         sub = f"relationships/{relationship}" if descriptors else relationship
         return await self._page(f"{ref.path}/{sub}", limit, cursor)
 
@@ -547,19 +558,24 @@ class VTClient:
         self, ref: ObjectRef, relationship: str, *, limit: int = MAX_PAGE_LIMIT, cursor: str | None = None,
         descriptors: bool = False, max_items: int | None = None,
     ) -> Paginator:
+        check_ref(ref)
         sub = f"relationships/{relationship}" if descriptors else relationship
         return self._paginator(f"{ref.path}/{sub}", limit, cursor, max_items)
 
     async def get_comments(self, ref: ObjectRef, *, limit: int = 10, cursor: str | None = None) -> Page:
+        check_ref(ref)
         return await self._page(f"{ref.path}/comments", limit, cursor)
 
     def iter_comments(self, ref: ObjectRef, *, limit: int = MAX_PAGE_LIMIT, cursor: str | None = None, max_items: int | None = None) -> Paginator:
+        check_ref(ref)
         return self._paginator(f"{ref.path}/comments", limit, cursor, max_items)
 
     async def get_votes(self, ref: ObjectRef, *, limit: int = 10, cursor: str | None = None) -> Page:
+        check_ref(ref)
         return await self._page(f"{ref.path}/votes", limit, cursor)
 
     def iter_votes(self, ref: ObjectRef, *, limit: int = MAX_PAGE_LIMIT, cursor: str | None = None, max_items: int | None = None) -> Paginator:
+        check_ref(ref)
         return self._paginator(f"{ref.path}/votes", limit, cursor, max_items)
 
     async def _page(self, path: str, limit: int, cursor: str | None) -> Page:
@@ -574,6 +590,7 @@ class VTClient:
 
     async def add_comment(self, ref: ObjectRef, text: str) -> dict[str, Any]:
         """Post a comment (a write: never resent when its effect is unknown)."""
+        check_ref(ref)
         if not text or not text.strip():
             raise E.InvalidArgumentError("A comment cannot be empty.")
         body = {"data": {"type": "comment", "attributes": {"text": text}}}
@@ -583,6 +600,7 @@ class VTClient:
 
     async def add_vote(self, ref: ObjectRef, verdict: str) -> dict[str, Any]:
         """Cast a vote; a second vote on the same object raises AlreadyExistsError (409)."""
+        check_ref(ref)
         if verdict not in ("malicious", "harmless"):
             raise E.InvalidArgumentError("A vote is either 'malicious' or 'harmless'.")
         body = {"data": {"type": "vote", "attributes": {"verdict": verdict}}}
@@ -599,6 +617,7 @@ class VTClient:
 
     async def network_location(self, ref: ObjectRef) -> dict[str, Any] | None:
         """The domain or IP object a URL lives on."""
+        check_ref(ref)
         body = await self._get_cached(f"{ref.path}/network_location")
         data = body.get("data")
         return data if isinstance(data, dict) else None
@@ -674,6 +693,7 @@ class VTClient:
         """Ask VirusTotal to analyse a file or URL again; returns the analysis descriptor."""
         if ref.type not in ("file", "url"):
             raise E.InvalidArgumentError("Only files and URLs can be re-analysed.")
+        check_ref(ref)
         reply = await self._send_json("POST", f"{ref.path}/analyse")
         self._invalidate(ref.path)
         return _analysis_descriptor(reply)
@@ -685,6 +705,7 @@ class VTClient:
         if cached is not None:
             return cached
         body = await self.flights.run(("analysis", path), lambda: self._send_json("GET", path))
+        check_analysis(body, submitted=False)
         data = body.get("data") if isinstance(body.get("data"), dict) else {}
         attrs = data.get("attributes") if isinstance(data.get("attributes"), dict) else {}
         if attrs.get("status") == "completed":
@@ -739,11 +760,13 @@ class VTClient:
     # --- files: behaviour, downloads --------------------------------------------------
 
     async def behaviour_summary(self, file_ref: ObjectRef) -> dict[str, Any]:
+        check_ref(file_ref)
         body = await self._get_cached(f"{file_ref.path}/behaviour_summary")
         data = body.get("data")
         return data if isinstance(data, dict) else {}
 
     async def download_url(self, file_hash: str) -> str:
+        check_ref(ObjectRef("file", file_hash))
         body = await self._send_json("GET", f"/files/{path_segment(file_hash)}/download_url")
         url = body.get("data")
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
@@ -752,6 +775,7 @@ class VTClient:
 
     async def download_file(self, file_hash: str, dest: str | os.PathLike[str], *, progress: Progress | None = None) -> Path:
         """Stream a sample to ``dest`` (mode 0600, never executable). Premium keys only."""
+        check_ref(ObjectRef("file", file_hash))
         try:
             return await self._download(f"/files/{path_segment(file_hash)}/download", Path(dest), progress)
         except E.ForbiddenError as exc:
@@ -854,10 +878,7 @@ def _redirect_error(response: httpx.Response) -> E.VTError:
 
 
 def _analysis_descriptor(reply: dict[str, Any]) -> dict[str, Any]:
-    data = reply.get("data")
-    if not isinstance(data, dict) or not data.get("id"):
-        raise E.MalformedResponseError("VirusTotal accepted the submission but sent no analysis id.")
-    return data
+    return check_analysis(reply, submitted=True)
 
 
 def _safe_filename(name: str) -> str:
