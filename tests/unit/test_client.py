@@ -540,11 +540,30 @@ class _AsyncStream(httpx.AsyncByteStream):
 
 @respx.mock
 async def test_api_key_never_in_request_log(client):
+    respx.get(f"{BASE}/users/{KEY}").respond(json={"data": {"type": "user", "id": "analyst"}})
     respx.get(url__regex=rf"{BASE}/users/.*/overall_quotas").respond(json={"data": {"api_requests_daily": {"user": {"used": 3, "allowed": 500}}}})
     quotas = await client.overall_quotas()
     assert quotas["api_requests_daily"]["user"]["used"] == 3
     assert all(KEY not in path for _, path in client.request_log)
     assert any("9z1X" in path for _, path in client.request_log)
+
+
+@respx.mock
+async def test_quota_learns_the_user_id_once_then_keeps_the_key_out_of_urls(client):
+    who = respx.get(f"{BASE}/users/{KEY}").respond(json={"data": {"type": "user", "id": "analyst"}})
+    quotas = respx.get(f"{BASE}/users/analyst/overall_quotas").respond(json={"data": {"api_requests_daily": {}}})
+    await client.overall_quotas()
+    client.cache.clear()
+    await client.overall_quotas()
+    assert who.call_count == 1 and quotas.call_count == 2
+    assert client.user_id == client.learned_user_id == "analyst"
+
+
+@respx.mock
+async def test_a_user_reply_that_names_no_account_is_malformed(client):
+    respx.get(f"{BASE}/users/{KEY}").respond(json={"data": {"type": "user", "id": "../x"}})
+    with pytest.raises(E.MalformedResponseError):
+        await client.overall_quotas()
 
 
 async def test_missing_key_refused_before_request():
@@ -611,6 +630,7 @@ async def test_hostile_ids_cannot_change_the_endpoint(client):
 async def test_httpx_log_lines_never_carry_the_key(client, caplog):
     import logging
 
+    respx.get(f"{BASE}/users/{KEY}").respond(json={"data": {"type": "user", "id": "analyst"}})
     respx.get(url__regex=rf"{BASE}/users/.*/overall_quotas").respond(json={"data": {}})
     with caplog.at_level(logging.DEBUG):
         await client.overall_quotas()

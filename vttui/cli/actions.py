@@ -34,7 +34,7 @@ from ..vt.samples import (
     url_question,
     validate_behaviour_id,
 )
-from ..vt.sanitize import clean_line, clean_text
+from ..vt.sanitize import clean_comment, clean_line, clean_text
 from ..vt.validate import ref_problem
 from . import output, prompt
 from .commands import command
@@ -379,9 +379,14 @@ async def comment(args: argparse.Namespace, client: VTClient) -> int:
         text = _read_stdin_text()
     else:
         text = args.text
-    text = text.strip()
-    if not text:
+    cleaned = clean_comment(text)
+    if not cleaned:
         raise E.InvalidArgumentError("A comment cannot be empty.")
+    removed = cleaned != text.strip().replace("\r\n", "\n")
+    if removed:
+        output.warn("the comment held control characters or escape sequences; they were removed "
+                    "(what is posted is exactly what is shown)")
+    text = cleaned
     prompt.require(
         f"Comments are public: everyone on VirusTotal can read them, with your user name. "
         f"Post this comment ({len(text)} characters: \"{clean_line(text, 60)}\") on {_describe(ioc)}?",
@@ -594,6 +599,22 @@ def _limiter_json(client: VTClient) -> dict[str, Any]:
             "left_day": s.left_day, "used_day": s.used_day, "resets_at": s.resets_at.isoformat()}
 
 
+def _remember_user_id(uid: str, api_key: str | None) -> None:
+    """Save a learned user id (tied to the key) so later runs never put the key in a URL."""
+    from ..config import load_settings, save_user_id
+
+    try:
+        settings = load_settings()
+        if api_key is None or settings.api_key != api_key:
+            return
+        path = save_user_id(uid, settings.config_file, api_key=api_key)
+    except E.ConfigError as exc:
+        output.warn(f"could not save your VirusTotal user id: {exc.message}")
+        return
+    output.warn(f"saved your VirusTotal user id ({clean_line(uid, 64)}) in {path}: "
+                "the quota is looked up by it from now on, without the key in the URL")
+
+
 def _quota_args(p: argparse.ArgumentParser) -> None:
     _format(p)
 
@@ -601,6 +622,8 @@ def _quota_args(p: argparse.ArgumentParser) -> None:
 @command("quota", "show the API key's quotas (hourly, daily, monthly) and the local rate limit")(_quota_args)
 async def quota(args: argparse.Namespace, client: VTClient) -> int:
     data = await client.overall_quotas()
+    if client.learned_user_id:
+        _remember_user_id(client.learned_user_id, client.api_key)
     rows = _quota_rows(data)
     limiter = _limiter_json(client)
     if args.format == "json":

@@ -29,8 +29,8 @@ from .paging import Page, Paginator
 from .ratelimit import RateLimiter
 from .refs import COLLECTION_OF_TYPE, REPORT_TYPES, ObjectRef, path_segment
 from .bodies import Throughput, decoded_chunks, read_capped
-from .sanitize import clean_line
-from .validate import check_analysis, check_object, check_ref
+from .sanitize import clean_comment, clean_line
+from .validate import check_analysis, check_object, check_ref, ref_problem
 from .transport import error_from_response, map_transport_error, parse_json_body, was_not_sent
 
 DEFAULT_BASE_URL = "https://www.virustotal.com/api/v3"
@@ -142,6 +142,8 @@ class VTClient:
         self.download_min_rate = DOWNLOAD_MIN_RATE
         self.download_window = DOWNLOAD_WINDOW
         self.user_id = user_id
+        #: Set when the user id was learned from VirusTotal in this session (not configured).
+        self.learned_user_id: str | None = None
         self._sleep = sleep
         #: What deadlines are measured on (the event loop's clock unless a test fakes it).
         self._clock = clock
@@ -589,9 +591,12 @@ class VTClient:
         return Paginator(lambda c, lim: self._page(path, lim, c), limit=limit, cursor=cursor, max_items=max_items)
 
     async def add_comment(self, ref: ObjectRef, text: str) -> dict[str, Any]:
-        """Post a comment (a write: never resent when its effect is unknown)."""
+        """Post a comment (a write: never resent when its effect is unknown). Control and
+        escape characters are removed first (:func:`clean_comment`): callers that want
+        to show what is posted clean it the same way before asking."""
         check_ref(ref)
-        if not text or not text.strip():
+        text = clean_comment(text)
+        if not text:
             raise E.InvalidArgumentError("A comment cannot be empty.")
         body = {"data": {"type": "comment", "attributes": {"text": text}}}
         reply = await self._send_json("POST", f"{ref.path}/comments", json=body)
@@ -821,14 +826,30 @@ class VTClient:
     async def overall_quotas(self, user_id: str | None = None) -> dict[str, Any]:
         """The key's quotas and usage (cached for a minute; the count moves).
 
-        VirusTotal names the account by user id or by API key. With a user id configured
-        the key stays out of the URL; without one, the key goes in the path, over the same
-        TLS channel as the x-apikey header (whoever can read one can read the other).
+        VirusTotal names the account by user id or by API key. The key goes in a URL
+        path at most once: without a known user id, :meth:`learn_user_id` asks for it
+        (by key), and every later call names the account by id.
         """
-        ident = user_id or self.user_id or self.api_key or "me"
+        ident = user_id or self.user_id or await self.learn_user_id()
         body = await self._get_cached(f"/users/{path_segment(ident)}/overall_quotas", ttl=60.0)
         data = body.get("data")
         return data if isinstance(data, dict) else {}
+
+    async def learn_user_id(self) -> str:
+        """The account's user id, asked for once by key (``GET /users/{key}``), then kept
+        in ``user_id``; ``learned_user_id`` tells the caller it is new (worth saving)."""
+        if self.user_id:
+            return self.user_id
+        if not self.api_key:
+            raise E.MissingAPIKeyError()
+        body = await self._send_json("GET", f"/users/{path_segment(self.api_key)}")
+        data = body.get("data") if isinstance(body.get("data"), dict) else {}
+        uid = data.get("id")
+        if (data.get("type") != "user" or not isinstance(uid, str) or uid == self.api_key
+                or ref_problem(ObjectRef("user", uid)) is not None):
+            raise E.MalformedResponseError("VirusTotal did not say which account this API key belongs to.")
+        self.user_id = self.learned_user_id = uid
+        return uid
 
 
 def _outcome_unknown(error: E.VTError) -> bool:
