@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import tracemalloc
+
 import pytest
 
 from vttui.vt import errors as E
@@ -19,7 +20,15 @@ from vttui.vt.refs import ObjectRef
 
 from .conftest import FakeTime
 from .investigation import DOMAIN, FILE, assert_plain_words
-from .misbehaving import api_path_startswith, gzip_bomb, hang, redirect, replace, slow_drip, slow_headers
+from .misbehaving import (
+    api_path_startswith,
+    gzip_bomb,
+    hang,
+    redirect,
+    replace,
+    slow_drip,
+    slow_headers,
+)
 
 pytestmark = pytest.mark.e2e
 

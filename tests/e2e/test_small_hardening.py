@@ -9,13 +9,12 @@ import tomllib
 
 import pytest
 
+from tests.tui.helpers import screen_text, settle
 from vttui.tui.screens.comment import CommentScreen
 from vttui.tui.screens.confirm import ConfirmScreen
 from vttui.tui.screens.main import MainScreen
 from vttui.tui.widgets.relations import MoreNode, ObjNode
 from vttui.vt.demo.faults import chain, record
-
-from tests.tui.helpers import screen_text, settle
 
 from .conftest import KEY
 from .investigation import DOMAIN, FILE, Investigator

@@ -11,15 +11,13 @@ import json
 
 import pytest
 
+from tests.tui.helpers import screen_text, settle
 from vttui.tui.widgets.relations import ObjNode, ResNode
 from vttui.vt import errors as E
+from vttui.vt.demo.faults import chain, record
 from vttui.vt.refs import ObjectRef
 
-from tests.tui.helpers import screen_text, settle
-
 from .investigation import DOMAIN, FILE, IOCS, IP, Investigator, assert_plain_words
-from vttui.vt.demo.faults import chain, record
-
 from .misbehaving import api_path_endswith, api_path_startswith, json_reply, replace
 
 pytestmark = pytest.mark.e2e

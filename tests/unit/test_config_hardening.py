@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from vttui import config
 from vttui.cli import main
-import vttui.config as config
 from vttui.config import config_dir, load_settings, save_api_key
 from vttui.vt.errors import ConfigError
 

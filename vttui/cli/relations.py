@@ -23,8 +23,8 @@ from ..export.stream import ListWriter
 from ..vt.client import MAX_PAGE_LIMIT, VTClient
 from ..vt.errors import InvalidArgumentError
 from ..vt.ioc import IOCType, classify
-from ..vt.relationships import Relationship, get_relationship, relationships_for
 from ..vt.refs import TYPE_LABELS
+from ..vt.relationships import Relationship, get_relationship, relationships_for
 from . import output
 from .commands import command
 from .walk import bounded, print_cursor, report_stop, walk

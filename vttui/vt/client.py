@@ -206,7 +206,7 @@ class VTClient:
         return headers
 
     def _pause(self, attempt: int, retry_after: float | None) -> float:
-        delay = min(self.backoff_cap, self.backoff_base * (2 ** (attempt - 1)))
+        delay: float = min(self.backoff_cap, self.backoff_base * (2 ** (attempt - 1)))
         delay *= 0.5 + random.random() / 2  # jitter: concurrent clients do not retry in step
         if retry_after is not None:
             delay = max(delay, min(retry_after, self.backoff_cap))
@@ -316,9 +316,9 @@ class VTClient:
                     await self._sleep(pause)
                     continue
                 raise error from exc
-            except E.MalformedResponseError as error:  # over the cap, or a corrupt compressed body
+            except E.MalformedResponseError as bad:  # over the cap, or a corrupt compressed body
                 if not idempotent:
-                    raise E.WriteOutcomeUnknownError(_unknown_outcome(error)) from error
+                    raise E.WriteOutcomeUnknownError(_unknown_outcome(bad)) from bad
                 raise
             finally:
                 self._count(method, url)
@@ -843,7 +843,8 @@ class VTClient:
         if not self.api_key:
             raise E.MissingAPIKeyError()
         body = await self._send_json("GET", f"/users/{path_segment(self.api_key)}")
-        data = body.get("data") if isinstance(body.get("data"), dict) else {}
+        raw = body.get("data")
+        data: dict[str, Any] = raw if isinstance(raw, dict) else {}
         uid = data.get("id")
         if (data.get("type") != "user" or not isinstance(uid, str) or uid == self.api_key
                 or ref_problem(ObjectRef("user", uid)) is not None):

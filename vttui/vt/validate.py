@@ -133,7 +133,8 @@ def object_problem(requested: ObjectRef, data: dict[str, Any]) -> str | None:
         return f"it sent a {_label(str(got_type or '?'))} instead of the {_label(kind)} asked for"
     if not isinstance(got_id, str) or not got_id:
         return f"the {_label(kind)} it sent has no id"
-    attrs = data.get("attributes") if isinstance(data.get("attributes"), dict) else {}
+    raw_attrs = data.get("attributes")
+    attrs: dict[str, Any] = raw_attrs if isinstance(raw_attrs, dict) else {}
     if kind == "file":
         hashes = {_lower(got_id)} | {_lower(attrs.get(k)) for k in ("md5", "sha1", "sha256")}
         if asked.lower() not in hashes:
@@ -151,9 +152,8 @@ def object_problem(requested: ObjectRef, data: dict[str, Any]) -> str | None:
     elif kind == "domain":
         if got_id.lower().rstrip(".") != asked.lower().rstrip("."):
             return f"it sent domain {shown(got_id)} instead of {shown(asked)}"
-    elif kind == "ip_address":
-        if not _same_ip(asked, got_id):
-            return f"it sent IP address {shown(got_id)} instead of {shown(asked)}"
+    elif kind == "ip_address" and not _same_ip(asked, got_id):
+        return f"it sent IP address {shown(got_id)} instead of {shown(asked)}"
     return None
 
 
