@@ -3,8 +3,8 @@
 Precedence: environment variables, then the config file (TOML in the platform config
 directory, found with platformdirs), then defaults. Every value is checked here, once:
 a bad one is a ConfigError naming the setting and what it accepts (exit 2), never a
-crash later. The key is written only through :mod:`vttui.config_write` (private temp
-file, atomic rename) and is never shown in full: ``mask_key`` gives its last four
+crash later. The file is read and written through :mod:`vttui.config_file` (private
+temp file, atomic rename) and is never shown in full: ``mask_key`` gives its last four
 characters.
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -23,14 +22,13 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
+from .config_file import read_config_text, update_config
 from .vt.errors import ConfigError
 from .vt.ratelimit import TIERS
 
 DEFAULT_BASE_URL = "https://www.virustotal.com/api/v3"
 KEY_ENV_VARS = ("VT_API_KEY", "VTCLI_APIKEY")
 APP_NAME = "vttui"
-#: A config file is a few hundred bytes; anything this big is not one.
-MAX_CONFIG_BYTES = 1024 * 1024
 MB = 1024 * 1024
 
 #: Settings the file may hold, by table. Anything else is reported as a warning.
@@ -111,7 +109,7 @@ class Settings:
     def masked_key(self) -> str:
         return mask_key(self.api_key)
 
-    def with_key(self, key: str, source: str) -> "Settings":
+    def with_key(self, key: str, source: str) -> Settings:
         return replace(self, api_key=key, api_key_source=source)
 
     def __repr__(self) -> str:  # never print the key, even by accident
@@ -127,39 +125,6 @@ def _check_dir(env: Mapping[str, str]) -> None:
         folder = Path(override).expanduser()
         if folder.exists() and not folder.is_dir():
             raise ConfigError(f"VTTUI_CONFIG_DIR points at {folder}, which is not a folder.")
-
-
-def regular_file_or_none(path: Path) -> os.stat_result | None:
-    """The file's stat when it exists; ConfigError when it exists but is not a regular
-    file (a folder, a device such as /dev/null, a socket): silently ignoring it would
-    hide the user's settings, and writing to it would fail or worse."""
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        if path.is_symlink():
-            raise ConfigError(f"The config file {path} is a link to nothing; remove it.") from None
-        return None
-    except OSError as exc:
-        raise ConfigError(f"Cannot read the config file {path}: {exc.strerror or exc}.") from None
-    if not stat.S_ISREG(st.st_mode):
-        kind = "a folder" if stat.S_ISDIR(st.st_mode) else "a device or special file"
-        raise ConfigError(f"The config file {path} is not a regular file (it is {kind}); "
-                          "remove it or point VTTUI_CONFIG_DIR elsewhere.")
-    return st
-
-
-def read_config_text(path: Path) -> str | None:
-    """The file's text, or None when there is no file."""
-    st = regular_file_or_none(path)
-    if st is None:
-        return None
-    if st.st_size > MAX_CONFIG_BYTES:
-        raise ConfigError(f"The config file {path} is {st.st_size:,} bytes; a config file is far smaller.")
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ConfigError(f"Cannot read the config file {path}: {reason}.") from None
 
 
 def _read_file(path: Path) -> tuple[dict[str, Any], list[str]]:
@@ -370,8 +335,6 @@ def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None
 
 def save_api_key(key: str, path: Path | None = None) -> Path:
     """Store the key in the config file, keeping everything else in it as it was."""
-    from .config_write import update_config
-
     key = key.strip()
     if not key or any(ch.isspace() for ch in key):
         raise ConfigError("An API key is one word with no spaces.")
@@ -382,8 +345,6 @@ def save_api_key(key: str, path: Path | None = None) -> Path:
 def save_user_id(uid: str, path: Path | None = None, *, api_key: str) -> Path:
     """Remember the account's user id (tied to ``api_key``), so the quota lookup names the
     account instead of putting the key in the URL."""
-    from .config_write import update_config
-
     check_user_id(uid, "The user id")
     return update_config(path or config_path(),
                          {("account", "user_id"): uid, ("account", "for_key"): key_fingerprint(api_key)})

@@ -23,7 +23,7 @@ DEMO_BASE_URL = "https://demo.vttui.invalid/api/v3"
 
 
 def demo_settings(settings: Settings) -> Settings:
-    from .vt.demo import DemoBackend
+    from .demo import DemoBackend
 
     return replace(
         settings,
@@ -48,7 +48,7 @@ def make_client(
     """A ready client. ``demo`` plugs the bundled offline backend in as the transport."""
     if demo:
         if transport is None:
-            from .vt.demo import DemoBackend, DemoTransport
+            from .demo import DemoBackend, DemoTransport
 
             backend = backend or DemoBackend(base_url=DEMO_BASE_URL)
             transport = DemoTransport(backend)

@@ -23,7 +23,8 @@ from vttui.runtime import make_client
 from vttui.tui.app import VTApp
 from vttui.vt.client import VTClient
 from vttui.vt.ratelimit import RateLimiter
-from vttui.vt.demo import DemoBackend, DemoServer, Middleware
+from tests.support.server import DemoServer
+from vttui.demo import DemoBackend, Middleware
 
 #: The key e2e clients send (the demo backend accepts any key but ``REJECTED_API_KEY``).
 KEY = "e2e-key-" + "0123456789abcdef" * 4 + "wxyz"

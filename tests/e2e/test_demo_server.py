@@ -10,7 +10,8 @@ import threading
 import httpx
 import pytest
 
-from vttui.vt.demo import DemoBackend, DemoRequest, DemoResponse, DemoServer, demo_iocs
+from tests.support.server import DemoServer
+from vttui.demo import DemoBackend, DemoRequest, DemoResponse, demo_iocs
 
 pytestmark = pytest.mark.e2e
 

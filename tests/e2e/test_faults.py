@@ -1,7 +1,7 @@
 """Faults at 30 %: the reference investigation still completes, nothing crashes, nothing
 typed or loaded is lost, and no write is ever sent (or applied) twice.
 
-The fault server is the demo backend behind ``vttui.vt.demo.faults`` on a real socket:
+The fault server is the demo backend behind ``vttui.demo.faults`` on a real socket:
 503s, 504s, a proxy's HTML 502, plain-text 404s, truncated and malformed JSON, dropped
 connections and replies that never come, chosen by a seed.
 """
@@ -18,14 +18,14 @@ from vttui.tui.widgets.relations import ObjNode, RelationsTree, RelNode
 from vttui.tui.widgets.report import PREFETCH
 from vttui.tui.widgets.search import SearchBar
 from vttui.vt import errors as E
-from vttui.vt.demo import DemoBackend, DemoTransport
-from vttui.vt.demo.faults import ALL_KINDS, chain, faults, latency, record
+from vttui.demo import DemoBackend, DemoTransport
+from tests.support.faults import ALL_KINDS, chain, faults, latency, record
 from vttui.vt.refs import ObjectRef
 
-from tests.tui.helpers import screen_text, settle
+from tests.support.pilot import screen_text, settle
 
 from .conftest import KEY
-from .investigation import DOMAIN, FILE, IP, Investigator, assert_plain_words, reference_investigation
+from tests.support.investigation import DOMAIN, FILE, IP, Investigator, assert_plain_words, reference_investigation
 
 pytestmark = pytest.mark.e2e
 

@@ -13,14 +13,8 @@ import tracemalloc
 
 import pytest
 
-from vttui.vt import errors as E
-from vttui.vt.demo.protocol import DemoResponse
-from vttui.vt.ratelimit import RateLimiter
-from vttui.vt.refs import ObjectRef
-
-from .conftest import FakeTime
-from .investigation import DOMAIN, FILE, assert_plain_words
-from .misbehaving import (
+from tests.support.investigation import DOMAIN, FILE, assert_plain_words
+from tests.support.misbehaving import (
     api_path_startswith,
     gzip_bomb,
     hang,
@@ -29,6 +23,12 @@ from .misbehaving import (
     slow_drip,
     slow_headers,
 )
+from vttui.demo.protocol import DemoResponse
+from vttui.vt import errors as E
+from vttui.vt.ratelimit import RateLimiter
+from vttui.vt.refs import ObjectRef
+
+from .conftest import FakeTime
 
 pytestmark = pytest.mark.e2e
 

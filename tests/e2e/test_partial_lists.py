@@ -15,8 +15,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from .investigation import DOMAIN, FILE
-from .misbehaving import Pages, api_path_endswith, comment_item
+from tests.support.investigation import DOMAIN, FILE
+from tests.support.misbehaving import Pages, api_path_endswith, comment_item
 
 pytestmark = pytest.mark.e2e
 

@@ -20,14 +20,14 @@ from vttui.config import Settings, save_api_key
 from vttui.export import FORMATS, redact, render
 from vttui.tui.app import VTApp, _write_crash_log
 from vttui.vt import errors as E
-from vttui.vt.demo import DemoRequest, DemoResponse
-from vttui.vt.demo.faults import chain, faults, quota
+from vttui.demo import DemoRequest, DemoResponse
+from tests.support.faults import chain, faults, quota
 from vttui.vt.refs import ObjectRef
 
-from tests.tui.helpers import screen_text, settle
+from tests.support.pilot import screen_text, settle
 
 from .conftest import app_for
-from .investigation import DOMAIN, FILE, IOCS, Investigator
+from tests.support.investigation import DOMAIN, FILE, IOCS, Investigator
 
 pytestmark = pytest.mark.e2e
 

@@ -9,16 +9,16 @@ import tomllib
 
 import pytest
 
-from tests.tui.helpers import screen_text, settle
+from tests.support.faults import chain, record
+from tests.support.investigation import DOMAIN, FILE, Investigator
+from tests.support.misbehaving import Pages, api_path_endswith
+from tests.support.pilot import screen_text, settle
 from vttui.tui.screens.comment import CommentScreen
 from vttui.tui.screens.confirm import ConfirmScreen
 from vttui.tui.screens.main import MainScreen
 from vttui.tui.widgets.relations import MoreNode, ObjNode
-from vttui.vt.demo.faults import chain, record
 
 from .conftest import KEY
-from .investigation import DOMAIN, FILE, Investigator
-from .misbehaving import Pages, api_path_endswith
 
 pytestmark = pytest.mark.e2e
 

@@ -22,10 +22,10 @@ import pytest
 
 from vttui.tui.widgets.relations import MoreNode, ObjNode, RelationsTree, RelNode, ResNode
 from vttui.tui.widgets.search import SearchBar
-from vttui.vt.demo import demo_iocs
-from vttui.vt.demo.faults import chain, faults, latency, record
+from vttui.demo import demo_iocs
+from tests.support.faults import chain, faults, latency, record
 
-from tests.tui.helpers import settle
+from tests.support.pilot import settle
 
 pytestmark = [pytest.mark.soak, pytest.mark.e2e]
 

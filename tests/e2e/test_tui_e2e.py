@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 
 from vttui.tui.widgets.relations import InfoNode, RelationsTree, RelNode
-from vttui.vt.demo import DemoBackend
-from vttui.vt.demo.faults import chain, faults, hostile_errors, quota, record
+from vttui.demo import DemoBackend
+from tests.support.faults import chain, faults, hostile_errors, quota, record
 
-from tests.tui.helpers import screen_text, settle
+from tests.support.pilot import screen_text, settle
 
-from .investigation import DOMAIN, FILE, IOCS, IP, Investigator, assert_plain_words, reference_investigation
+from tests.support.investigation import DOMAIN, FILE, IOCS, IP, Investigator, assert_plain_words, reference_investigation
 
 pytestmark = pytest.mark.e2e
 

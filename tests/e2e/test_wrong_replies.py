@@ -11,14 +11,13 @@ import json
 
 import pytest
 
-from tests.tui.helpers import screen_text, settle
+from tests.support.faults import chain, record
+from tests.support.investigation import DOMAIN, FILE, IOCS, IP, Investigator, assert_plain_words
+from tests.support.misbehaving import api_path_endswith, api_path_startswith, json_reply, replace
+from tests.support.pilot import screen_text, settle
 from vttui.tui.widgets.relations import ObjNode, ResNode
 from vttui.vt import errors as E
-from vttui.vt.demo.faults import chain, record
 from vttui.vt.refs import ObjectRef
-
-from .investigation import DOMAIN, FILE, IOCS, IP, Investigator, assert_plain_words
-from .misbehaving import api_path_endswith, api_path_startswith, json_reply, replace
 
 pytestmark = pytest.mark.e2e
 
@@ -157,7 +156,8 @@ def test_cli_upload_answered_with_a_file_object_exits_6(cli, serve, tmp_path):
 RESOLUTIONS = {"data": [
     {"type": "resolution", "id": f"{IP}{HOSTILE_HOST}",
      "attributes": {"ip_address": IP, "host_name": HOSTILE_HOST, "date": 1700000000}},
-    {"type": "resolution", "id": f"{IP}{DOMAIN}", "attributes": {"ip_address": IP, "host_name": DOMAIN, "date": 1700000000}},
+    {"type": "resolution", "id": f"{IP}{DOMAIN}",
+     "attributes": {"ip_address": IP, "host_name": DOMAIN, "date": 1700000000}},
 ], "meta": {}}
 RELATED_DOMAINS = {"data": [
     {"type": "domain", "id": "bad\x1b[2Jhost.test", "attributes": {}},
@@ -167,8 +167,8 @@ RELATED_DOMAINS = {"data": [
 
 async def test_client_refuses_hostile_refs_before_any_request(server, clients):
     client = clients(server)
-    for ref in (ObjectRef("domain", HOSTILE_HOST), ObjectRef("file", "../../users/me"), ObjectRef("ip_address", "1.2.3"),
-                ObjectRef("url", "a/b"), ObjectRef("domain", "evil..test")):
+    for ref in (ObjectRef("domain", HOSTILE_HOST), ObjectRef("file", "../../users/me"),
+                ObjectRef("ip_address", "1.2.3"), ObjectRef("url", "a/b"), ObjectRef("domain", "evil..test")):
         with pytest.raises(E.InvalidIOCError) as info:
             await guarded(client.get_object(ref))
         assert "Nothing was sent" in info.value.message and "\x1b" not in info.value.message

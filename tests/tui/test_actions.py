@@ -22,10 +22,10 @@ from vttui.tui.widgets.analyses import AnalysesPanel
 from vttui.tui.widgets.comments import CommentList, CommentsPane
 from vttui.tui.widgets.relations import ObjNode, RelationsTree, RelNode
 from vttui.vt.client import VTClient
-from vttui.vt.demo import demo_iocs
+from vttui.demo import demo_iocs
 from vttui.vt.ratelimit import RateLimiter
 
-from .helpers import demo_app, screen_text, search, settle
+from tests.support.pilot import demo_app, screen_text, search, settle
 
 IOCS = demo_iocs()
 FILE = IOCS["detected_file"]
@@ -165,7 +165,7 @@ async def test_upload_of_a_known_file_offers_the_existing_report(tmp_path):
 
 
 def backend_content() -> bytes:
-    from vttui.vt.demo import DemoBackend
+    from vttui.demo import DemoBackend
 
     backend = DemoBackend()
     backend.dataset.file_sha256(FILE)  # build the lazy dataset
@@ -357,7 +357,7 @@ async def test_upload_cancelled_while_sending_submits_nothing(tmp_path):
 
     from vttui.config import Settings
     from vttui.runtime import make_client
-    from vttui.vt.demo import DemoBackend, DemoTransport
+    from vttui.demo import DemoBackend, DemoTransport
 
     sample = tmp_path / "big.bin"
     sample.write_bytes(b"\0" * (3 * 1024 * 1024))

@@ -17,7 +17,7 @@ from vttui.tui.widgets.relations import InfoNode, RelationsTree, RelNode
 from vttui.vt.client import VTClient
 from vttui.vt.ratelimit import RateLimiter
 
-from .helpers import demo_app, screen_text, search, settle
+from tests.support.pilot import demo_app, screen_text, search, settle
 
 BASE = "https://vt.test/api/v3"
 KEY = "k" * 60 + "wxyz"
@@ -168,7 +168,7 @@ async def test_light_theme_renders_every_tab():
     app, backend = demo_app()
     async with app.run_test(size=(100, 30)) as pilot:
         app.theme = "textual-light"
-        from vttui.vt.demo import demo_iocs
+        from vttui.demo import demo_iocs
 
         await search(pilot, demo_iocs()["detected_file"])
         for key in "12345":

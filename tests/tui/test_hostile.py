@@ -9,10 +9,10 @@ from vttui.runtime import make_client
 from vttui.tui.app import VTApp
 from vttui.tui.widgets.details import DetailsTree, Raw
 from vttui.tui.widgets.relations import ObjNode, RelationsTree, RelNode
-from vttui.vt.demo import DemoBackend, DemoTransport, demo_iocs
-from vttui.vt.demo.hostile import hostile_middleware
+from vttui.demo import DemoBackend, DemoTransport, demo_iocs
+from tests.support.hostile import hostile_middleware
 
-from .helpers import screen_text, search, settle
+from tests.support.pilot import screen_text, search, settle
 
 IOCS = demo_iocs()
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from vttui.tui.screens.help import HelpScreen
 from vttui.tui.widgets.footer import KeyBar
-from vttui.vt.demo import demo_iocs
+from vttui.demo import demo_iocs
 
-from .helpers import demo_app, screen_text, search, settle
+from tests.support.pilot import demo_app, screen_text, search, settle
 
 IOCS = demo_iocs()
 

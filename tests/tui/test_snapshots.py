@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from vttui.tui.screenshots import SHOTS, make_app
+from tests.support.screenshots import SHOTS, make_app
 
 SNAPSHOTTED = ("02-detections", "03-details", "04-relations", "05-domain", "08-comments", "12-80x24")
 

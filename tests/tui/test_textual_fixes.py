@@ -34,7 +34,7 @@ def test_patched_method_returns_what_textual_computes():
 async def test_the_program_freezes_its_start_up_heap_and_tests_do_not():
     from vttui.tui import app as app_module
 
-    from .helpers import demo_app, settle
+    from tests.support.pilot import demo_app, settle
 
     gc.unfreeze()
     app, _backend = demo_app()
@@ -57,7 +57,9 @@ async def test_the_program_freezes_its_start_up_heap_and_tests_do_not():
     original = app_module.VTApp
     app_module.VTApp = Probe
     try:
-        assert app_module.run_app(demo=True) == 0
+        from vttui.cli import launch
+
+        assert launch.run_app(demo=True) == 0
     finally:
         app_module.VTApp = original
     assert built["app"].freeze_heap is True

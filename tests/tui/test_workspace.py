@@ -12,10 +12,10 @@ from vttui.tui.widgets.detections import DetectionsPane, DetectionsTable
 from vttui.tui.widgets.details import DetailsTree
 from vttui.tui.widgets.relations import MoreNode, ObjNode, RelationsTree, RelNode, ResNode
 from vttui.tui.widgets.votes import VoteTable
-from vttui.vt.demo import demo_iocs
+from vttui.demo import demo_iocs
 from vttui.vt.models import File, wrap
 
-from .helpers import demo_app, screen_text, search, settle
+from tests.support.pilot import demo_app, screen_text, search, settle
 
 IOCS = demo_iocs()
 FILE = IOCS["detected_file"]
@@ -431,7 +431,7 @@ async def test_status_line_counts_down_while_the_limiter_holds_a_request():
     from vttui.config import Settings
     from vttui.runtime import make_client
     from vttui.tui.app import VTApp
-    from vttui.vt.demo import DemoBackend, DemoTransport
+    from vttui.demo import DemoBackend, DemoTransport
 
     client = make_client(Settings(), demo=True, transport=DemoTransport(DemoBackend()))
     client.limiter.configure(1, 500)  # a one-per-minute key

@@ -4,10 +4,10 @@ rows and that the docs section is written without touching hand-written text."""
 
 from __future__ import annotations
 
-from vttui.bench import ORDER, load_all
-from vttui.bench.__main__ import main
-from vttui.bench.core import Result
-from vttui.bench.report import BEGIN, END, markdown, table, write_markdown
+from benchmarks import ORDER, load_all
+from benchmarks.__main__ import main
+from benchmarks.core import Result
+from benchmarks.report import BEGIN, END, markdown, table, write_markdown
 
 
 def test_every_benchmark_is_registered_with_a_summary():
@@ -41,7 +41,7 @@ def test_markdown_replaces_only_the_generated_section(tmp_path):
     doc.write_text(f"# Performance\n\nHand-written intro.\n\n{BEGIN}\nold figures\n{END}\n\nHand-written notes.\n")
     result = Result("cache_hit", "0.004 ms median", "< 0.2 ms", True)
     result.add("p99", "0.01 ms")
-    section = markdown([result], load_all(), {"cpu": "test cpu"}, "python -m vttui.bench", quick=True)
+    section = markdown([result], load_all(), {"cpu": "test cpu"}, "python -m benchmarks", quick=True)
     write_markdown(doc, section)
     text = doc.read_text()
     assert "Hand-written intro." in text and "Hand-written notes." in text

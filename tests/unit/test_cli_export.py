@@ -23,7 +23,7 @@ from vttui.cli import commands, main
 from vttui.cli.lookup import Input, classify_inputs, lookup_batch, read_inputs
 from vttui.vt.cache import ResponseCache
 from vttui.vt.client import VTClient
-from vttui.vt.demo import DemoBackend, DemoTransport, demo_iocs
+from vttui.demo import DemoBackend, DemoTransport, demo_iocs
 from vttui.vt.ioc import classify
 from vttui.vt.ratelimit import RateLimiter
 

@@ -295,6 +295,7 @@ def test_crash_log_lives_in_the_platform_state_dir(monkeypatch, tmp_path):
 
 def test_the_crash_message_names_the_real_log_path(monkeypatch, tmp_path, capsys):
     import vttui.tui.app as app_module
+    from vttui.cli import launch
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "elsewhere"))
 
@@ -307,7 +308,7 @@ def test_the_crash_message_names_the_real_log_path(monkeypatch, tmp_path, capsys
             app_module._write_crash_log(self.crashes[0], None)
 
     monkeypatch.setattr(app_module, "VTApp", Crashed)
-    assert app_module.run_app() == 1
+    assert launch.run_app() == 1
     err = capsys.readouterr().err
     log = tmp_path / "elsewhere" / "vttui" / "crash.log"
     assert str(log) in err and log.is_file()

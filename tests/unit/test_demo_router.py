@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vttui.vt.demo import (
+from vttui.demo import (
     NOT_FOUND_SHA256,
     DemoBackend,
     DemoRequest,
@@ -23,7 +23,7 @@ from vttui.vt.demo import (
     demo_iocs,
     url_sha256,
 )
-from vttui.vt.demo.multipart import MultipartParser
+from vttui.demo.multipart import MultipartParser
 from vttui.vt.relationships import relationships_for
 
 IOCS = demo_iocs()
@@ -717,7 +717,7 @@ def test_every_demo_file_is_the_hash_of_its_harmless_bytes(backend):
 def test_demo_hosts_and_addresses_are_reserved(backend):
     import ipaddress
 
-    from vttui.vt.demo import catalogue
+    from vttui.demo import catalogue
 
     documentation = [ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")]
     for ip in catalogue.IPS:

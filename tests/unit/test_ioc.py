@@ -685,7 +685,7 @@ def test_file_analysis_ids_round_trip(md5: bytes, ts: int) -> None:
 
 
 def test_tld_file_is_clean() -> None:
-    lines = resources.files("vttui.vt").joinpath("tlds.txt").read_text(encoding="utf-8").splitlines()
+    lines = resources.files("vttui.vt.ioc").joinpath("tlds.txt").read_text(encoding="utf-8").splitlines()
     assert len(lines) > 1000
     assert all(re.fullmatch(r"[a-z0-9-]+", t) for t in lines)
     assert len(set(lines)) == len(lines)

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from tests.unit.test_samples import load, touch_all
 from vttui.vt.models import (
     URL,
+    VIEW_OF_TYPE,
     Analysis,
     AnalysisStats,
     Comment,
@@ -24,9 +25,8 @@ from vttui.vt.models import (
     IPAddress,
     Resolution,
     SSLCert,
-    VTObject,
     Vote,
-    VIEW_OF_TYPE,
+    VTObject,
     Whois,
     as_datetime,
     as_dict,
@@ -38,6 +38,7 @@ from vttui.vt.models import (
     parse_reply,
     wrap,
 )
+from vttui.vt.models.fields import Date, FirstDate, Int, Str, StrDict, StrList
 from vttui.vt.refs import ObjectRef
 
 BAD_VALUES: list[Any] = [None, "x", -1, 1e308, [], {}]
@@ -423,12 +424,12 @@ def test_dates_given_as_strings() -> None:
     f = File({"type": "file", "id": "h", "attributes": {
         "last_analysis_date": "1719540280",
         "first_submission_date": "2021-01-01 00:00:00",
-        "last_modification_date": "garbage",
+        "last_submission_date": "garbage",
         "pe_info": {"timestamp": "1270596357000"},
     }})  # fmt: skip
     assert f.last_analysis_date == _utc(2024, 6, 28, 2, 4, 40)
     assert f.first_submission_date == f.first_seen == _utc(2021, 1, 1)
-    assert f.last_modification_date is None
+    assert f.last_submission_date is None
     assert f.pe_timestamp == _utc(2010, 4, 6, 23, 25, 57)
 
 
@@ -541,7 +542,7 @@ def test_comment_and_vote() -> None:
         "date": "1566728853",
     }})  # fmt: skip
     assert c.votes == (2, 0, 0)
-    assert c.text == "<b>hi</b>" and c.html == "<script>"
+    assert c.text == "<b>hi</b>" and c.title == "<b>hi</b>"
     assert c.date == datetime.fromtimestamp(1566728853, UTC)
     v = Vote({"type": "vote", "id": "v", "attributes": {"verdict": "Malicious", "value": "-7", "date": None}})
     assert (v.verdict, v.value, v.date) == ("malicious", -7, None)
@@ -576,10 +577,7 @@ def test_file_accessors_with_quirky_shapes() -> None:
         "entropy": 7.0, "md5": "", "chi2": None, "flags": "",
     }]  # fmt: skip
     assert f.pe_imports == [] and f.pe_exports == ["a", "3"]
-    assert f.signers == ["A", "B"]
-    assert f.signature_verified == "true" and f.is_signed
     assert f.signature == {"signers": "A; ;B;", "verified": "true", "signing_date": "06:48 AM 08/24/2022", "file_version": "1"}
-    assert f.signature_date == _utc(2022, 8, 24, 6, 48)
     assert f.threat_categories == [("trojan", 3), ("x", 0)]
     [verdict] = f.sandbox_verdicts
     assert verdict.sandbox == "S" and verdict.classifications == ("RAT",) and verdict.confidence == 90
@@ -587,7 +585,6 @@ def test_file_accessors_with_quirky_shapes() -> None:
     assert f.crowdsourced_yara == [
         {"rule_name": "R", "ruleset_name": "", "ruleset_id": "", "author": "", "source": "", "description": ""}
     ]
-    assert f.sigma_summary == {"high": 4, "low": 2}
 
 
 def test_url_headers_and_trackers() -> None:
@@ -621,9 +618,9 @@ def test_domain_records_and_certificate_junk() -> None:
     }})  # fmt: skip
     assert d.dns_records == [("A", "1.2.3.4", 60), ("MX", "", None), ("TXT", "v", None)]
     assert d.popularity_ranks == [("A", 2), ("B", 2)]
-    assert d.cert_subject_cn == "" and d.ssl_cert.subject == {"O": "Org"}
-    assert d.cert_not_after is None and d.ssl_cert.is_expired() is None
-    assert d.cert_sans == ["only.one"]
+    assert d.ssl_cert.subject_cn == "" and d.ssl_cert.subject == {"O": "Org"}
+    assert d.ssl_cert.not_after is None and d.ssl_cert.is_expired() is None
+    assert d.ssl_cert.sans == ["only.one"]
     assert SSLCert.from_attributes("junk").subject == {}
 
 
@@ -636,9 +633,12 @@ def test_ip_asn_must_be_a_number() -> None:
 def test_whois_view() -> None:
     attrs = {"whois_map": {"Registrar": "R", "Bad": ["x"], "Num": 3}, "last_updated": "1557755914"}
     w = Whois({"type": "whois", "id": "w", "attributes": attrs})
-    assert w.whois_map == {"Registrar": "R", "Num": "3"}
-    assert w.text == "Registrar: R\nNum: 3"
     assert w.title == "2019-05-13"
+    named = Whois({"type": "whois", "id": "w", "attributes": {
+        "registrar_name": "Reg\nistrar", "last_updated": "junk", "first_seen_date": 1570061726,
+    }})  # fmt: skip
+    assert named.title == "Reg istrar 2019-10-03"
+    assert Whois({"type": "whois", "id": "w", "attributes": {"registrar_name": ["x"]}}).title == "w"
 
 
 @pytest.mark.parametrize(
@@ -808,12 +808,76 @@ def test_introspection_sees_the_accessors() -> None:
     assert values["md5"] == "99017f6eebbac24f351415dd410d522d"
     with pytest.raises(AssertionError):
         touch_all(_BrokenView({}))
+    with pytest.raises(AssertionError):
+        touch_all(_BrokenFieldView({"attributes": {"lies": "x"}}))
 
 
 class _BrokenView(VTObject):
     @property
     def lies(self) -> int:
         return "not an int"  # type: ignore[return-value]
+
+
+class _LyingInt(Int):
+    def coerce(self, raw: Any) -> int | None:
+        return "not an int"  # type: ignore[return-value]
+
+
+class _BrokenFieldView(VTObject):
+    lies = _LyingInt()
+
+
+# --- Field descriptors -----------------------------------------------------------------
+
+
+class _Fields(VTObject):
+    name = Str()
+    renamed = Str("other_key")
+    nested = Str(path="a.b")
+    dotted = Str(path=("Dr.Web", "result"))
+    count = Int()
+    size = Int(minimum=0)
+    when = Date()
+    nested_when = Date(path="validity.not_after")
+    first = FirstDate("x", "y", "z")
+    items = StrList()
+    mapping = StrDict()
+
+
+def test_fields_read_their_key_or_path() -> None:
+    view = _Fields({"attributes": {
+        "name": "n", "other_key": 5, "renamed": "ignored", "a": {"b": "deep"}, "Dr.Web": {"result": "Trojan"},
+        "count": "-3", "size": "-3", "when": "1270596357", "validity": {"not_after": "2026-10-28 20:42:13"},
+        "x": "junk", "y": 1270596357000, "z": 0, "items": ["a", None, 2], "mapping": {"k": 1, "bad": [1]},
+    }})  # fmt: skip
+    assert view.name == "n" and view.renamed == "5" and view.nested == "deep" and view.dotted == "Trojan"
+    assert view.count == -3 and view.size is None  # below the minimum
+    assert view.when == _utc(2010, 4, 6, 23, 25, 57)
+    assert view.nested_when == _utc(2026, 10, 28, 20, 42, 13)
+    assert view.first == _utc(2010, 4, 6, 23, 25, 57)  # "x" is junk: the next usable one wins
+    assert view.items == ["a", "2"] and view.mapping == {"k": "1"}
+
+
+@pytest.mark.parametrize("junk", BAD_VALUES + [True, {"a": "b"}, ["x"]])
+def test_fields_tolerate_junk_everywhere(junk: Any) -> None:
+    attrs = {k: junk for k in ("name", "other_key", "a", "count", "size", "when", "validity", "x", "y", "z")}
+    for view in (_Fields({"attributes": attrs}), _Fields({"attributes": junk}), _Fields(junk)):
+        values = touch_all(view)
+        assert isinstance(values["name"], str) and isinstance(values["items"], list)
+        assert values["size"] is None or values["size"] >= 0
+
+
+def test_fields_are_read_only_and_visible_on_the_class() -> None:
+    view = _Fields({"attributes": {"name": "n"}})
+    with pytest.raises(AttributeError, match="read-only"):
+        view.name = "x"  # type: ignore[misc]
+    assert view.name == "n"
+    assert isinstance(_Fields.name, Str) and repr(_Fields.nested) == "Str(path='a.b')"
+    assert File.md5.name == "md5"
+    with pytest.raises(TypeError):
+        Str("k", path="a.b")
+    with pytest.raises(TypeError):
+        FirstDate()
 
 
 # --- Random JSON -----------------------------------------------------------------------

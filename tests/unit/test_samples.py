@@ -33,12 +33,13 @@ from vttui.vt.models import (
     IPAddress,
     Resolution,
     SandboxVerdict,
-    VTObject,
     Vote,
+    VTObject,
     Whois,
     parse_reply,
     wrap,
 )
+from vttui.vt.models.fields import Field
 from vttui.vt.refs import ObjectRef
 
 # --- Locating the samples ----------------------------------------------------------------
@@ -135,7 +136,8 @@ def conforms(value: Any, hint: Any) -> bool:
 
 @functools.cache
 def _return_hint(func: Any) -> Any:
-    return typing.get_type_hints(func, vars(models)).get("return", Any)
+    """The return annotation, resolved in the module that defines ``func``."""
+    return typing.get_type_hints(func).get("return", Any)
 
 
 def _arguments_for(view: VTObject, name: str) -> list[tuple]:
@@ -184,6 +186,10 @@ def _plan(cls: type) -> tuple[tuple[str, str, Any, Any, int], ...]:
         static = inspect.getattr_static(cls, name)
         if isinstance(static, property):
             plan.append((name, "property", static.fget, _return_hint(static.fget), 0))
+        elif isinstance(static, Field):
+            # A declared field: its value has the type its coercion returns.
+            coerce = type(static).coerce
+            plan.append((name, "property", coerce, _return_hint(coerce), 0))
         elif isinstance(static, functools.cached_property):
             plan.append((name, "property", static.func, _return_hint(static.func), 0))
         elif isinstance(static, classmethod):
@@ -350,13 +356,14 @@ def test_google_domain() -> None:
     assert d.categories["alphaMountain.ai"] == "Search Engines/Portals (alphaMountain.ai)"
     assert d.popularity_ranks[-1] == ("Cloudflare Radar", 200)
     assert ("Majestic", 1) in d.popularity_ranks
-    assert d.cert_subject_cn == "*.google.com"
-    assert d.ssl_cert.issuer_cn == "WR2"
-    assert d.cert_issuer == "CN=WR2, O=Google Trust Services, C=US"
-    assert d.cert_not_after == datetime(2026, 10, 28, 20, 42, 13, tzinfo=UTC)
-    assert d.cert_not_before == datetime(2026, 8, 5, 20, 42, 14, tzinfo=UTC)
-    assert d.cert_thumbprint == "04a2fd09af5fa48731acc8122a13f3c5ad278f5b968f501cba4510a39dc82042"
-    assert "*.google.com" in d.cert_sans
+    cert = d.ssl_cert
+    assert cert.subject_cn == "*.google.com"
+    assert cert.issuer["CN"] == "WR2"
+    assert cert.issuer_text == "CN=WR2, O=Google Trust Services, C=US"
+    assert cert.not_after == datetime(2026, 10, 28, 20, 42, 13, tzinfo=UTC)
+    assert cert.not_before == datetime(2026, 8, 5, 20, 42, 14, tzinfo=UTC)
+    assert cert.thumbprint_sha256 == "04a2fd09af5fa48731acc8122a13f3c5ad278f5b968f501cba4510a39dc82042"
+    assert "*.google.com" in cert.sans
     assert d.ssl_cert.is_expired(datetime(2027, 1, 1, tzinfo=UTC)) is True
     assert d.ssl_cert.is_expired(datetime(2026, 9, 1, tzinfo=UTC)) is False
     assert d.whois.startswith("Creation Date: 1997-09-15")
@@ -373,8 +380,8 @@ def test_eight_eight_eight_eight() -> None:
     assert ip.tags == ["suspicious-udp"]
     assert ip.reputation == 557
     assert ip.votes == (290, 59)
-    assert ip.cert_subject_cn == "dns.google"
-    assert "8.8.4.4" in ip.cert_sans
+    assert ip.ssl_cert.subject_cn == "dns.google"
+    assert "8.8.4.4" in ip.ssl_cert.sans
     assert ip.crowdsourced_context[0]["source"] == "ArcSight Threat Intelligence"
     assert ip.severity == "clean"
 
@@ -454,7 +461,7 @@ def test_lists_of_comments_votes_resolutions_whois() -> None:
     assert [v.value for v in votes] == [-1, 1, 1, 7, 1, 1, 1, -7, 1, 1]
     assert all(isinstance(v, Vote) for v in votes) and votes[0].verdict == "malicious"
     vote = parse_reply(load("VirusTotal_Client_File___add_vote__1_6_1"))
-    assert vote.verdict == "harmless" and vote.self_link is None
+    assert vote.verdict == "harmless"
     resolutions = parse_reply(load("with_relationships__resolutions__1_3_7_1"))
     assert len(resolutions) == 10 and all(isinstance(r, Resolution) for r in resolutions)
     first = resolutions[0]
@@ -463,7 +470,7 @@ def test_lists_of_comments_votes_resolutions_whois() -> None:
     whois = parse_reply(load("historical_whois"))
     assert len(whois) == 3 and isinstance(whois[0], Whois)
     assert whois[0].registrar_name == "MarkMonitor Inc."
-    assert whois[0].whois_map["Domain Name"] == "GITHUB.COM"
+    assert whois[0].title == "MarkMonitor Inc. 2019-05-13"
 
 
 def test_passive_dns_of_an_ip() -> None:
@@ -508,10 +515,10 @@ def test_embedded_relationship_descriptors() -> None:
 
 def test_quirky_files() -> None:
     sig = parse_reply(load("signature_info_complex"))
-    assert sig.signature_verified == "A certificate was explicitly revoked by its issuer."
-    assert sig.signers == ["CyberLink Corp.", "DigiCert SHA2 Assured ID Code Signing CA", "DigiCert"]
-    assert sig.signature_date == datetime(2022, 8, 24, 6, 48, tzinfo=UTC)
+    assert sig.signature["verified"] == "A certificate was explicitly revoked by its issuer."
+    assert sig.signature["signers"] == "CyberLink Corp.; DigiCert SHA2 Assured ID Code Signing CA; DigiCert"
     assert sig.signature["signing_date"] == "06:48 AM 08/24/2022"
+    assert models.as_datetime(sig.signature["signing_date"]) == datetime(2022, 8, 24, 6, 48, tzinfo=UTC)
     iso = parse_reply(load("iso_file"))
     assert iso.stats.confirmed_timeout == 15
     assert sum(r.category == "confirmed-timeout" for r in iso.engine_results) == 15
@@ -528,17 +535,14 @@ def test_quirky_files() -> None:
     assert crowd.stats.malicious == 54
     assert [v.sandbox for v in crowd.sandbox_verdicts] == ["CAPE Sandbox", "Zenbox"]
     assert crowd.sandbox_verdicts[1].confidence == 100
-    assert crowd.sigma_summary == {"critical": 0, "high": 0, "medium": 2, "low": 0}
     assert len(crowd.sigma_rules) == 2 and len(crowd.crowdsourced_yara) == 6
     assert crowd.crowdsourced_yara[0]["rule_name"] == "Agenttesla_type2"
-    assert crowd.crowdsourced_ids_stats["low"] == 4
+    assert len(crowd.crowdsourced_ids) == 4
+    assert crowd.crowdsourced_ids[0]["rule_msg"] == "(http_inspect) invalid status line"
     assert crowd.threat_label == "trojan.orcusrat/msil"
     assert models.as_datetime(crowd.exiftool["TimeStamp"]) == datetime(2023, 7, 7, 14, 52, 2, tzinfo=UTC)
     benign = parse_reply(load("Win32DLL_multipurpose"))
     assert benign.severity == "clean" and all(r.result is None for r in benign.engine_results)
-    # Summed over rule sets when only the per-source summary is there.
-    mstic = parse_reply(load("msticpy/tests__testdata__vt3_file_1.json"))
-    assert mstic.sigma_summary == {"critical": 0, "high": 10, "medium": 1, "low": 5}
 
 
 def test_sanitised_domain_keeps_invalid_values() -> None:

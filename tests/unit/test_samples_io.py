@@ -14,7 +14,7 @@ from vttui.runtime import DEMO_BASE_URL
 from vttui.vt import errors as E
 from vttui.vt import samples
 from vttui.vt.client import VTClient
-from vttui.vt.demo import DemoBackend, DemoTransport, demo_iocs
+from vttui.demo import DemoBackend, DemoTransport, demo_iocs
 from vttui.vt.ratelimit import RateLimiter
 from vttui.vt.samples import (
     FileDigest,

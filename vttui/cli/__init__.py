@@ -77,11 +77,8 @@ def _run_tui(argv: list[str]) -> int:
     if unknown:
         output.error(f"unrecognised arguments: {' '.join(unknown)} (see vttui --help)")
         return EXIT_CODES[ErrorKind.INVALID]
-    try:
-        from ..tui.app import run_app
-    except ImportError as exc:  # pragma: no cover - the TUI is part of the package
-        output.error(f"the terminal UI is not available: {exc}")
-        return EXIT_INTERNAL
+    from .launch import run_app
+
     return run_app(ioc=args.ioc, demo=args.demo)
 
 

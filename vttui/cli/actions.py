@@ -37,7 +37,7 @@ from ..vt.samples import (
 from ..vt.sanitize import clean_comment, clean_line, clean_text
 from ..vt.validate import ref_problem
 from . import output, prompt
-from .commands import command
+from .registry import command
 from .walk import MAX_ITEMS, bounded, report_stop, walk
 
 #: First pause between analysis polls (seconds); doubles up to POLL_MAX_DELAY.
@@ -433,9 +433,12 @@ def _list_args(what: str) -> Callable[[argparse.ArgumentParser], None]:
 
 def _json_text(value: Any, pad: str) -> str:
     """``value`` as indented JSON; lone surrogates fall back to \\u escapes (still valid)."""
+    from ..export.json_out import escape_terminal_unsafe  # only when printing JSON
+
     text = json.dumps(value, indent=2, ensure_ascii=False)
     if any("\ud800" <= ch <= "\udfff" for ch in text):
         text = json.dumps(value, indent=2, ensure_ascii=True)
+    text = escape_terminal_unsafe(text)  # bidi overrides and C1 controls as \u escapes: same data
     return "\n".join(pad + line for line in text.split("\n"))
 
 

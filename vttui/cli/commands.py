@@ -1,11 +1,11 @@
-"""Subcommand registry and argument parsing for the headless CLI."""
+"""Argument parsing for the headless CLI: every registered subcommand, and running one."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import TextIO
 
 from .. import __version__
@@ -13,10 +13,9 @@ from ..config import load_settings
 from ..runtime import make_client
 from ..vt.client import VTClient
 from . import output
+from .registry import COMMANDS, Handler, command
 
-Handler = Callable[[argparse.Namespace, VTClient], Awaitable[int]]
-#: name -> (help, argument adder, handler)
-COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {}
+__all__ = ["COMMANDS", "Handler", "build_parser", "command", "open_client", "run_command"]
 
 EPILOG = """\
 exit codes:
@@ -26,19 +25,6 @@ exit codes:
 
 Run `vttui` with no command to start the terminal UI (`vttui IOC` opens IOC at once).
 """
-
-
-def command(name: str, help: str) -> Callable[[Callable[[argparse.ArgumentParser], None]], Callable]:
-    """Register a subcommand: decorate its argument adder; it names its handler."""
-
-    def register(add_args: Callable[[argparse.ArgumentParser], None]):
-        def with_handler(handler: Handler) -> Handler:
-            COMMANDS[name] = (help, add_args, handler)
-            return handler
-
-        return with_handler
-
-    return register
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -38,7 +38,7 @@ from ..vt.ioc import IOC, IOCType, classify
 from ..vt.relationships import get_relationship, relationships_for
 from ..vt.sanitize import clean_line
 from . import output
-from .commands import command
+from .registry import command
 
 #: Lookups in flight at once (the limiter still paces them).
 CONCURRENCY = 4

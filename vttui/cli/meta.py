@@ -15,7 +15,7 @@ from ..vt.errors import EXIT_CODES, ErrorKind, InvalidArgumentError
 from ..vt.relationships import CATALOGUE, Relationship, relationships_for
 from ..vt.sanitize import clean_line
 from . import output
-from .commands import command
+from .registry import command
 
 #: Names users type for object types.
 TYPE_ALIASES = {

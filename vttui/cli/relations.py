@@ -26,7 +26,7 @@ from ..vt.ioc import IOCType, classify
 from ..vt.refs import TYPE_LABELS
 from ..vt.relationships import Relationship, get_relationship, relationships_for
 from . import output
-from .commands import command
+from .registry import command
 from .walk import bounded, print_cursor, report_stop, walk
 
 DEFAULT_LIMIT = 10

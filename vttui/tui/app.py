@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sys
 import threading
 from collections.abc import Iterable
 
@@ -14,9 +13,8 @@ from textual.screen import Screen
 
 from typing import TYPE_CHECKING
 
-from ..config import Settings, crash_log_path, load_settings, mask_key
+from ..config import Settings, crash_log_path, mask_key
 from ..export.trail import Trail
-from ..vt.errors import ConfigError, VTError
 from . import text as T
 from . import textual_fixes
 from .screens.main import MainScreen
@@ -311,30 +309,3 @@ def _write_crash_log(error: BaseException, api_key: str | None) -> str:
         return str(path)
     except OSError:
         return "no log could be written"
-
-
-def run_app(*, ioc: str | None = None, demo: bool = False) -> int:
-    """Entry point of `vttui [IOC] [--demo]`."""
-    from ..cli import output
-
-    try:
-        settings = load_settings()
-    except ConfigError as exc:
-        output.error(exc.message)
-        return exc.exit_code
-    for warning in settings.warnings:
-        output.warn(warning)
-    app = VTApp(settings=settings, demo=demo, ioc=ioc, freeze_heap=True)
-    try:
-        app.run()
-    except VTError as exc:
-        output.error(exc.message)
-        return exc.exit_code
-    if app.crashes and not app.return_code:
-        output.error(f"vttui stopped after an unexpected error; details are in {crash_log_path()}")
-        return 1
-    return app.return_code or 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(run_app(demo="--demo" in sys.argv))

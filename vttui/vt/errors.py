@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from enum import StrEnum
+from typing import Any
 
 
 class ErrorKind(StrEnum):
@@ -171,7 +172,7 @@ class QuotaExceededError(APIError):
     kind = ErrorKind.QUOTA
     default_message = "The API key's quota is spent."
 
-    def __init__(self, message: str | None = None, *, resets_at: _dt.datetime | None = None, **kw) -> None:
+    def __init__(self, message: str | None = None, *, resets_at: _dt.datetime | None = None, **kw: Any) -> None:
         self.resets_at = resets_at
         if message is None:
             message = quota_message(resets_at)
@@ -339,7 +340,7 @@ def error_from_reply(status: int, code: str | None, detail: str | None, retry_af
     cls = CODE_TO_ERROR.get(code or "") or STATUS_TO_ERROR.get(status)
     if cls is None:
         cls = ServerError if status >= 500 else APIError
-    kw = dict(code=code, status=status, detail=detail, retry_after=retry_after)
+    kw: dict[str, Any] = dict(code=code, status=status, detail=detail, retry_after=retry_after)
     if cls is QuotaExceededError:
         return QuotaExceededError(resets_at=next_utc_midnight(), **kw)
     if cls is NotFoundError and detail:

@@ -65,7 +65,7 @@ class ObjectRef:
         return f"/{self.collection}/{path_segment(self.id)}"
 
     @classmethod
-    def of(cls, data: dict) -> "ObjectRef":
+    def of(cls, data: dict[str, object]) -> ObjectRef:
         """The ref of an object or descriptor dict (``{"type": ..., "id": ...}``)."""
         return cls(str(data.get("type") or ""), str(data.get("id") or ""))
 

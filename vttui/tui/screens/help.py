@@ -17,8 +17,7 @@ EXTRA = {
 }
 
 
-def _sections():
-    from ..app import VTApp
+def _sections(app_class: type) -> list[tuple[str, list[type]]]:
     from ..widgets.comments import CommentList
     from ..widgets.detections import DetectionsTable, FilterInput
     from ..widgets.details import DetailsTree
@@ -28,7 +27,7 @@ def _sections():
     from .main import MainScreen
 
     return [
-        ("Anywhere", [VTApp, MainScreen]),
+        ("Anywhere", [app_class, MainScreen]),
         ("Search bar", [SearchBar]),
         ("Detections", [DetectionsTable, FilterInput]),
         ("Details", [DetailsTree]),
@@ -42,7 +41,7 @@ def help_table(app) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold cyan", no_wrap=True)
     table.add_column()
-    for title, classes in _sections():
+    for title, classes in _sections(type(app)):
         table.add_row(Text(title, style="bold underline"), "")
         seen = set()
         for cls in classes:

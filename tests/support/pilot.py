@@ -1,0 +1,66 @@
+"""Helpers for Pilot tests: read what is on the screen, drive the demo app."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from vttui.config import Settings
+from vttui.tui.app import VTApp
+from vttui.demo import DemoBackend
+
+_TEXT = re.compile(r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="[\d.]+" clip-path="url\(#[\w-]+-line-(\d+)\)">([^<]*)</text>')
+CELL = 12.2
+
+
+def screen_text(app, svg: str | None = None) -> str:
+    """The terminal's visible text, line by line, as a user would read it."""
+    svg = svg if svg is not None else app.export_screenshot()
+    lines: dict[int, dict[int, str]] = {}
+    for x, line, content in _TEXT.findall(svg):
+        text = html.unescape(content).replace("\xa0", " ")
+        if text == "\n":
+            continue
+        lines.setdefault(int(line), {})[round(float(x) / CELL)] = text
+    out = []
+    for n in range(max(lines, default=-1) + 1):
+        row = ""
+        for col, text in sorted(lines.get(n, {}).items()):
+            row = row.ljust(col) + text
+        out.append(row.rstrip())
+    return "\n".join(out)
+
+
+def demo_app(**kw) -> tuple[VTApp, DemoBackend]:
+    backend = DemoBackend()
+    app = VTApp(settings=Settings(), demo=True, backend=backend, clipboard=False, strict=True, **kw)
+    return app, backend
+
+
+#: Workers that live as long as their widget (DirectoryTree's loader): never "complete".
+LONG_LIVED = {"_loader"}
+
+
+async def settle(pilot) -> None:
+    """Let workers finish and the screen repaint."""
+    from textual.worker import WorkerCancelled
+
+    app = pilot.app
+    for _ in range(3):
+        await pilot.pause()
+        pending = [w for w in app.workers if w.group not in LONG_LIVED and not w.is_finished]
+        if not pending:  # (an empty list would mean "wait for every worker")
+            continue
+        try:
+            await app.workers.wait_for_complete(pending)
+        except WorkerCancelled:
+            pass  # a dialog closed under its worker: that is what the test did
+    await pilot.pause()
+
+
+async def search(pilot, text: str) -> None:
+    await pilot.press("slash")
+    search_bar = pilot.app.screen.query_one("SearchBar")
+    search_bar.value = text
+    await pilot.press("enter")
+    await settle(pilot)

@@ -1,0 +1,33 @@
+"""The subcommand registry: each command module registers itself here when imported.
+
+Kept apart from the parser (``commands.py``), which imports every command module: the
+modules import only this, so registering never makes an import cycle.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..vt.client import VTClient
+
+Handler = Callable[[argparse.Namespace, "VTClient"], Awaitable[int]]
+ArgAdder = Callable[[argparse.ArgumentParser], None]
+#: name -> (help, argument adder, handler)
+COMMANDS: dict[str, tuple[str, ArgAdder, Handler]] = {}
+
+
+def command(name: str, help: str) -> Callable[[ArgAdder], Callable[[Handler], Handler]]:
+    """Register a subcommand: decorate its argument adder; it names its handler."""
+
+    def register(add_args: ArgAdder) -> Callable[[Handler], Handler]:
+        def with_handler(handler: Handler) -> Handler:
+            COMMANDS[name] = (help, add_args, handler)
+            return handler
+
+        return with_handler
+
+    return register
+
