@@ -11,6 +11,7 @@ characters.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import math
 import os
 import tomllib
@@ -271,16 +272,23 @@ def _user_id_from(env: Mapping[str, str], account: dict[str, Any], key: str | No
     return uid
 
 
+def proxy_url(value: Any, name: str) -> str:
+    """A proxy URL httpx can use (SOCKS only with the socksio package installed)."""
+    url = web_url(value, name, ("http", "https", "socks5", "socks5h"))
+    if url.lower().startswith("socks") and importlib.util.find_spec("socksio") is None:
+        raise ConfigError(f"{name} is a SOCKS proxy, which needs the socksio package: pip install 'httpx[socks]'.")
+    return url
+
+
 def _proxy_from(env: Mapping[str, str], network: dict[str, Any]) -> str | None:
-    schemes = ("http", "https", "socks5", "socks5h")
+    configured = None if network.get("proxy") in (None, "") else proxy_url(network["proxy"], "network.proxy")
     if env.get("VTTUI_PROXY"):
-        return web_url(env["VTTUI_PROXY"], "VTTUI_PROXY", schemes)
-    if network.get("proxy") in (None, ""):
+        return proxy_url(env["VTTUI_PROXY"], "VTTUI_PROXY")
+    if configured is None:
         for var in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "HTTP_PROXY", "http_proxy"):
             if env.get(var):  # httpx reads these itself; a bad one must fail here, by name
-                web_url(env[var], var, schemes)
-        return None
-    return web_url(network["proxy"], "network.proxy", schemes)
+                proxy_url(env[var], var)
+    return configured
 
 
 def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None) -> Settings:
@@ -295,8 +303,11 @@ def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None
     warnings += _unknown(data)
 
     key, source = _key_from(env, data)
-    base_url = web_url(env.get("VT_API_URL") or network.get("base_url") or DEFAULT_BASE_URL,
-                       "VT_API_URL" if env.get("VT_API_URL") else "network.base_url", ("http", "https"))
+    base_url = DEFAULT_BASE_URL
+    if "base_url" in network:  # checked even when VT_API_URL overrides it: a bad setting is reported
+        base_url = web_url(network["base_url"], "network.base_url", ("http", "https"))
+    if env.get("VT_API_URL"):
+        base_url = web_url(env["VT_API_URL"], "VT_API_URL", ("http", "https"))
 
     tier = quota.get("tier", "public")
     if not isinstance(tier, str) or tier.lower() not in TIERS:

@@ -73,6 +73,12 @@ def test_the_message_says_what_is_accepted(tmp_path, text, words):
     assert words in info.value.message
 
 
+def test_a_bad_file_setting_is_reported_even_when_the_environment_overrides_it(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        _load(tmp_path, '[network]\nbase_url = "http://[::1"\n', {"VT_API_URL": "http://ok.test/api/v3"})
+    assert "network.base_url" in info.value.message
+
+
 def test_a_deeply_nested_array_is_a_clear_error(tmp_path):
     with pytest.raises(ConfigError) as info:
         _load(tmp_path, "x = " + "[" * 5000 + "]" * 5000 + "\n")
