@@ -23,11 +23,13 @@ DEMO_BASE_URL = "https://demo.vttui.invalid/api/v3"
 
 
 def demo_settings(settings: Settings) -> Settings:
+    """The demo's settings: its public key, or its premium key when the configured tier
+    is premium (then Intelligence search and premium relationships work in the demo)."""
     from .demo import DemoBackend
 
     return replace(
         settings,
-        api_key=DemoBackend.DEMO_API_KEY,
+        api_key=DemoBackend.DEMO_PREMIUM_KEY if settings.tier == "premium" else DemoBackend.DEMO_API_KEY,
         api_key_source="demo",
         base_url=DEMO_BASE_URL,
         proxy=None,

@@ -279,7 +279,7 @@ def test_templates_reports_a_broken_file(capsys, config):
 def test_relationship_types(capsys, clients):
     code, out, _ = run(capsys, "relationship-types")
     assert code == 0 and clients == []
-    assert [line for line in out.splitlines() if line and not line.startswith(" ")] == ["file", "domain", "ip_address", "url"]
+    assert [line for line in out.splitlines() if line and not line.startswith(" ")] == ["file", "domain", "ip_address", "url", "collection"]
     code, out, _ = run(capsys, "relationship-types", "ip")
     assert out.splitlines()[0] == "ip_address" and "resolutions" in out and "[premium]" in out
     code, out, _ = run(capsys, "relationship-types", "domain", "--json")

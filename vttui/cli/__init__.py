@@ -21,6 +21,7 @@ from . import output
 COMMAND_NAMES = frozenset({
     "lookup", "relations", "templates", "relationship-types", "submit", "reanalyse", "analysis",
     "comment", "comments", "vote", "votes", "download", "pcap", "quota",
+    "triage", "extract", "search", "collection",
 })
 
 EXIT_OK = 0

@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _load_commands() -> None:
     from . import lookup, meta, relations  # noqa: F401  (each registers itself)
     from . import actions  # noqa: F401  (submit, comment, vote, download, quota, ...)
+    from . import intel, triage  # noqa: F401  (search, collection; triage, extract)
 
 
 @contextlib.asynccontextmanager

@@ -23,6 +23,7 @@ TYPE_ALIASES = {
     "url": "url", "urls": "url",
     "domain": "domain", "domains": "domain",
     "ip": "ip_address", "ip_address": "ip_address", "ip-address": "ip_address", "ip_addresses": "ip_address",
+    "collection": "collection", "collections": "collection",
 }
 
 

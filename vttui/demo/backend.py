@@ -3,9 +3,12 @@
 Paths, parameters, reply shapes, error bodies, status codes and cursors follow the
 real API, so the real client code runs against it unchanged. Deviations, on purpose:
 
-* The demo key is a public-tier key: premium relationships answer 403 ForbiddenError
-  (in ``?relationships=`` too). ``/files/{id}/download`` and ``download_url`` are
-  premium on VirusTotal but work here, so downloads can be demonstrated.
+* The demo key is a public-tier key: premium relationships and Intelligence search
+  answer 403 ForbiddenError (in ``?relationships=`` too). :attr:`DemoBackend.DEMO_PREMIUM_KEY`
+  is a premium key: with it they work (premium relationships the demo has no data for
+  are empty). ``/files/{id}/download`` and ``download_url`` are premium on VirusTotal
+  but work with any key here, so downloads can be demonstrated. Threat actors and
+  collections are readable with any key.
 * Cursors are opaque, bound to their list and counted from the end of the list, so a
   comment posted while someone pages does not make them see an item twice.
 * ``POST /files`` refuses files over 32 MB and upload URLs over 650 MB with 413 and a
@@ -21,10 +24,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from .base import DEFAULT_BASE_URL, Segments, canonical_url
+from .base import DEFAULT_BASE_URL, DEMO_PREMIUM_KEY, Segments, canonical_url
 from .errors import Fail, MethodNotAllowed, not_found
+from .intel_reads import IntelHandlers
 from .protocol import DemoRequest, DemoResponse
-from .reads import ReadHandlers
 from .writes import WriteHandlers
 
 __all__ = ["DEFAULT_BASE_URL", "DemoBackend", "canonical_url"]
@@ -59,6 +62,13 @@ _ROUTES: tuple[_Route, ...] = (
     _Route(("files", "*", "download_url"), {"GET": "_get_download_url"}),
     _Route(("files", "*", "download"), {"GET": "_get_download"}),
     _Route(("files", "*", "behaviour_summary"), {"GET": "_get_behaviour_summary"}),
+    _Route(("files", "*", "behaviour_mitre_trees"), {"GET": "_get_mitre_trees"}),
+    _Route(("intelligence", "search"), {"GET": "_get_search"}),
+    _Route(("collections", "*"), {"GET": "_get_object"}),
+    _Route(("collections", "*", "relationships", "*"), {"GET": "_get_descriptors"}),
+    _Route(("collections", "*", "*"), {"GET": "_get_relationship"}),
+    _Route(("threat_actors", "*"), {"GET": "_get_object"}),
+    _Route(("references", "*"), {"GET": "_get_object"}),
     _Route(("@", "*", "comments"), {"GET": "_get_relationship", "POST": "_post_comment"}),
     _Route(("@", "*", "votes"), {"GET": "_get_relationship", "POST": "_post_vote"}),
     _Route(("@", "*", "relationships", "*"), {"GET": "_get_descriptors"}),
@@ -78,14 +88,17 @@ def _match(pattern: tuple[str, ...], segments: tuple[str, ...]) -> bool:
     return True
 
 
-class DemoBackend(ReadHandlers, WriteHandlers):
+class DemoBackend(IntelHandlers, WriteHandlers):
     """The router: authenticates, finds the handler of a path, turns failures into replies.
 
     The session's state lives in :class:`BackendBase`; handlers in :mod:`.reads` and
     :mod:`.writes`.
     """
 
+    #: The key ``--demo`` uses: a public-tier key (premium features answer 403).
     DEMO_API_KEY = "demo-key-0000000000000000000000000000000000000000000000000000000000001234"
+    #: A premium-tier key: Intelligence search and premium relationships work with it.
+    DEMO_PREMIUM_KEY = DEMO_PREMIUM_KEY
     #: The one key the demo rejects (401 WrongCredentialsError), to exercise auth errors.
     REJECTED_API_KEY = "bad-key"
 

@@ -16,15 +16,26 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
+from ..vt.refs import COLLECTION_OF_TYPE
 from ..vt.relationships import Relationship, get_relationship
 from .dataset import Dataset, Ref, canonical_ip, url_sha256
 from .errors import Fail, not_found
 from .multipart import MultipartError, MultipartParser, boundary_of
 from .protocol import BodyTooLarge, DemoRequest
 
-__all__ = ["DEFAULT_BASE_URL", "BackendBase", "PendingAnalysis", "Segments", "canonical_url"]
+__all__ = [
+    "DEFAULT_BASE_URL", "DEMO_PREMIUM_KEY", "FORBIDDEN_MESSAGE", "BackendBase", "PendingAnalysis", "Segments",
+    "canonical_url",
+]
 
 DEFAULT_BASE_URL = "https://demo.vttui.invalid/api/v3"
+#: VirusTotal's answer to a public key asking for something premium (403 ForbiddenError).
+FORBIDDEN_MESSAGE = "You are not authorized to perform the requested operation"
+#: The key that unlocks the demo's premium features (Intelligence search, premium relationships).
+DEMO_PREMIUM_KEY = "demo-premium-key-000000000000000000000000000000000000000000000000000000000000cafe"
+
+_CONTEXT_COLLECTIONS = {"collections": "collection", "threat_actors": "threat_actor", "references": "reference"}
+_CONTEXT_LABELS = {"collection": "Collection", "threat_actor": "Threat actor", "reference": "Reference"}
 
 #: The path of a request inside the API, split on "/".
 Segments = tuple[str, ...]
@@ -103,6 +114,8 @@ class BackendBase:
         self._upload_tokens: dict[str, bool] = {}
         self._download_tokens: dict[str, str] = {}
         self._cursor_secret = f"vttui-demo-cursor-{seed}"
+        #: Requests with this key get premium answers (see :data:`DEMO_PREMIUM_KEY`).
+        self.premium_key = DEMO_PREMIUM_KEY
 
     # --- ids ------------------------------------------------------------------------
 
@@ -135,6 +148,12 @@ class BackendBase:
             if not ds.ip_exists(ip):
                 raise not_found("IP address", raw)
             return ("ip_address", ip)
+        if collection in _CONTEXT_COLLECTIONS:
+            kind = _CONTEXT_COLLECTIONS[collection]
+            ident = ds.context_id(kind, raw)
+            if ident is None:
+                raise not_found(_CONTEXT_LABELS[kind], raw)
+            return (kind, ident)
         raise not_found("Resource", f"/{collection}/{raw}")
 
     @staticmethod
@@ -149,17 +168,20 @@ class BackendBase:
         except (ValueError, UnicodeError, binascii.Error):
             raise Fail(400, "InvalidArgumentError", f'Invalid URL identifier "{raw[:200]}"') from None
 
-    def _relationship(self, ref: Ref, name: str) -> Relationship:
+    def _relationship(self, ref: Ref, name: str, *, premium: bool = False) -> Relationship:
         rel = get_relationship(ref[0], name)
         if rel is None:
             raise Fail(400, "InvalidArgumentError", f'Relationship "{name[:100]}" is not valid for {ref[0]} objects')
-        if rel.premium:
-            raise Fail(403, "ForbiddenError", "You are not authorized to perform the requested operation")
+        if rel.premium and not premium:
+            raise Fail(403, "ForbiddenError", FORBIDDEN_MESSAGE)
         return rel
 
+    def _premium(self, request: DemoRequest) -> bool:
+        """Whether the request carries the demo's premium key (the default demo key is public)."""
+        return self._key(request) == self.premium_key
+
     def _object_url(self, ref: Ref, base: str) -> str:
-        coll = {"file": "files", "url": "urls", "domain": "domains", "ip_address": "ip_addresses"}[ref[0]]
-        return f"{base}/{coll}/{ref[1]}"
+        return f"{base}/{COLLECTION_OF_TYPE[ref[0]]}/{ref[1]}"
 
     @staticmethod
     def _descriptor(item: Ref) -> JSON:

@@ -12,6 +12,8 @@ Only specs and edges live here; ``dataset.py`` turns them into objects.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .specs import DAY, HOUR, DomainSpec, Edges, FileSpec, IPSpec, T, URLSpec
 
 # --- names ------------------------------------------------------------------------
@@ -153,6 +155,7 @@ DOMAINS: dict[str, DomainSpec] = {s.name: s for s in (
                mx="mx.cdnfast.example", txt=("v=spf1 include:_spf.cdnfast.example -all",), nameservers=_CDN_NS,
                privacy=False, reputation=3),
     DomainSpec(CDN, created=T - 3650 * DAY, registrar="Example Corporate Registrar Inc.", categories=_CDN_CATS,
+               sans=("*.cdnfast.example", "cdnfast.example", "static.cdnfast.example", "cdnfast-assets.example"),
                popularity=(("Cisco Umbrella", 1893), ("Cloudflare Radar", 2000), ("Tranco", 2904)),
                mx="mx.cdnfast.example", txt=("v=spf1 include:_spf.cdnfast.example -all",
                                             "site-verification=c2RmZ2hqa2wxMjM0NTY3ODkw"), nameservers=_CDN_NS,
@@ -225,11 +228,16 @@ URLS: dict[str, URLSpec] = {s.url: s for s in (
             outgoing=("https://portal.account-verify.test/auth/reset", "https://cdn.account-verify.test/js/form.min.js",
                       "https://www.example.com/privacy", "https://help.example.org/accounts/security"),
             threat_names=("Phishing.Generic",), tags=("external-resources", "iframes"), first_seen=T - 8 * DAY,
+            trackers=(("Google Tag Manager", "GTM-VX58213",
+                       "https://www.googletagmanager.example/gtm.js?id=GTM-VX58213"),
+                      ("Example Analytics", "EA-4410", "https://stats.analytics-cdn.example/ea.js")),
+            cookies=(("PHPSESSID", "7h2q9xk1c0v3b5n8m4"), ("verify_step", "1")),
             analysed=T - 5 * HOUR, reputation=-23, times_submitted=18),
     URLSpec(U_GATE, malicious=10, suspicious=1, title="", status=404, content_type="text/html", server="nginx",
             content_length=153, categories=_C2_CATS[:2], threat_names=("C2/Vexbot",), first_seen=T - 15 * DAY,
             analysed=T - 2 * DAY, reputation=-14),
     URLSpec(U_PASTE, malicious=8, suspicious=1, title="", content_type="text/plain; charset=utf-8", server="openresty",
+            body="dropped_script",
             content_length=6_114, categories=(("Sophos", "file sharing"),), threat_names=("Downloader.Vexbot",),
             first_seen=T - 15 * DAY, analysed=T - 3 * DAY, reputation=-6),
     URLSpec(U_CDN, title="", content_type="application/javascript", server="cdnfast", content_length=84_211,
@@ -238,6 +246,7 @@ URLS: dict[str, URLSpec] = {s.url: s for s in (
             categories=(("Sophos", "ip lookup services"),), first_seen=T - 800 * DAY, analysed=T - 1 * DAY,
             times_submitted=140),
     URLSpec(U_IPCFG, malicious=6, title="", content_type="application/octet-stream", server="", content_length=2_048,
+            body="dropped_data",
             threat_names=("C2/Vexbot",), first_seen=T - 14 * DAY, analysed=T - 3 * DAY, reputation=-5),
 )}
 
@@ -296,13 +305,52 @@ VOTES: dict[tuple[str, str], tuple[int, int]] = {
     ("url", U_PHISH): (0, 5),
 }
 
-COLLECTION = {
+#: The campaign's collection: its IoCs by kind (file keys, names, URLs).
+COLLECTION: dict[str, Any] = {
     "name": "Vexbot loader - July 2026 invoice campaign",
-    "description": "Files, domains and addresses of the Vexbot loader campaign (fictional demo data).",
-    "members": [("file", "detected_file"), ("file", "dropped_dll"), ("domain", C2), ("ip_address", C2_IP)],
+    "description": ("Files, domains, URLs and addresses of the Vexbot loader campaign: invoice-themed Word "
+                    "macros and shortcuts drop invoice_viewer.exe, which beacons to api.update-relay.test "
+                    "(sinkholed 2026-08-04). Fictional demo data."),
+    "tags": ("vexbot", "loader", "invoice-lure", "finance"),
+    "files": ("detected_file", "dropped_dll", "dropped_script", "parent_doc", "parent_lnk"),
+    "domains": (C2, C2_ZONE, PASTE),
+    "urls": (U_GATE, U_PASTE, U_IPCFG),
+    "ip_addresses": (C2_IP, PASTE_IP, SINKHOLE),
 }
 
-SANDBOXES = (("CAPE Sandbox", True), ("Zenbox", True), ("VirusTotal Jujubox", False))
+#: The (fictional) group behind the campaign.
+THREAT_ACTOR: dict[str, Any] = {
+    "name": "Copper Quill",
+    "aliases": ("Vexbot operators", "CQ-17", "Ledger Moth"),
+    "description": ("Financially motivated group running invoice-themed phishing against accounting teams and "
+                    "selling access to infected hosts. Known for the Vexbot loader. Fictional demo data."),
+    "targeted_industries": ("Financial Services", "Accounting", "Logistics"),
+    "targeted_regions": ("DE", "NL", "GB", "AT"),
+    "source_region": "ZZ",
+    "motivations": ("financial gain",),
+    "first_seen": T - 400 * DAY,
+    "last_seen": T - 2 * DAY,
+    # Objects the actor is related to (related_threat_actors), besides the collection.
+    "related": (("file", "detected_file"), ("file", "dropped_dll"), ("domain", C2), ("ip_address", C2_IP),
+                ("url", U_GATE)),
+}
+
+#: A (fictional) report on the campaign; premium keys see it under related_references.
+REFERENCE: dict[str, Any] = {
+    "title": "Vexbot: an invoice loader that outlived its C2",
+    "url": "https://research.example.org/2026/08/vexbot-invoice-loader",
+    "author": "Example Threat Research",
+    "related": (("file", "detected_file"), ("domain", C2), ("ip_address", C2_IP), ("url", U_GATE)),
+}
+
+#: Sandboxes that ran a file: (sandbox name, has a pcap, its verdicts).
+BEHAVIOURS: dict[str, tuple[tuple[str, bool, tuple[str, ...]], ...]] = {
+    "detected_file": (("CAPE Sandbox", True, ("MALWARE", "TROJAN")),
+                      ("Zenbox", True, ("MALWARE", "TROJAN", "EVADER")),
+                      ("VirusTotal Jujubox", False, ("UNKNOWN_VERDICT",))),
+    "parent_doc": (("Zenbox", True, ("MALWARE", "DROPPER")),
+                   ("VirusTotal Observer", False, ("SUSPICIOUS",))),
+}
 
 #: DGA-looking names that resolved to the sinkhole are built from these.
 DGA_TLDS = ("test", "example", "invalid")

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from ..vt.refs import COLLECTION_OF_TYPE
 from . import catalogue as C
 from . import engines as eng
-from . import sandbox
+from . import mitre, sandbox
 from .file_reports import uploaded_file_attributes
 from .host_reports import url_attributes
 from .identity import NOT_FOUND_SHA256, Ref, canonical_ip, demo_iocs, url_sha256
@@ -118,13 +118,11 @@ class Dataset(DatasetIndex):
 
     # --- sandbox --------------------------------------------------------------------
 
-    def behaviour_summary(self, sha256: str) -> JSON:
-        self._build()
-        if sha256 != self.by_key["detected_file"]:
-            return {}
-        domains = [d for _, d in self.rels[("file", sha256, "contacted_domains")]]
-        ips = [i for _, i in self.rels[("file", sha256, "contacted_ips")]]
-        urls = [self.url_of(u) or "" for _, u in self.rels[("file", sha256, "contacted_urls")]]
+    def _network_of(self, sha256: str) -> tuple[list[tuple[str, list[str]]], list[tuple[str, int]], list[str]]:
+        """(DNS lookups, IP traffic, URLs) of a file's run, from its contacted_* edges."""
+        domains = [d for _, d in self.rels.get(("file", sha256, "contacted_domains"), [])]
+        ips = [i for _, i in self.rels.get(("file", sha256, "contacted_ips"), [])]
+        urls = [self.url_of(u) or "" for _, u in self.rels.get(("file", sha256, "contacted_urls"), [])]
         dns = [(d, [ip for ip, _, _ in self.resolutions_of_host(d) if ip in ips]) for d in domains]
         ports: dict[str, int] = {}
         for u in urls:
@@ -134,24 +132,47 @@ class Dataset(DatasetIndex):
             targets = [host] if canonical_ip(host) else [ip for ip, _, _ in self.resolutions_of_host(host) if ip in ips]
             for ip in targets:
                 ports.setdefault(ip, port)
-        traffic = [(ip, ports.get(ip, 443)) for ip in ips]
+        return dns, [(ip, ports.get(ip, 443)) for ip in ips], urls
+
+    def _behaviour_key(self, sha256: str) -> str | None:
+        self._build()
+        rec = self.files.get(sha256)
+        key = rec.spec.key if rec is not None else None
+        return key if key in C.BEHAVIOURS else None
+
+    def behaviour_summary(self, sha256: str) -> JSON:
+        """The merged sandbox summary of a file; {} for files no sandbox ran."""
+        key = self._behaviour_key(sha256)
+        if key is None:
+            return {}
+        dns, traffic, urls = self._network_of(sha256)
         dropped = []
-        for _, sha in self.rels[("file", sha256, "dropped_files")]:
+        for _, sha in self.rels.get(("file", sha256, "dropped_files"), []):
             spec = self.files[sha].spec
-            folder = "Local\\Temp" if spec.kind == "ps1" else "Roaming\\Microsoft\\Libs"
+            folder = "Local\\Temp" if spec.kind == "ps1" or key == "parent_doc" else "Roaming\\Microsoft\\Libs"
             dropped.append((f"C:\\Users\\<USER>\\AppData\\{folder}\\{spec.name}", sha))
-        return sandbox.behaviour_summary(sha256=sha256, name=self.files[sha256].spec.name, family=C.FAMILY,
+        name = self.files[sha256].spec.name
+        if key == "parent_doc":
+            return sandbox.macro_summary(name=name, dns=dns, traffic=traffic, urls=urls, dropped=dropped)
+        return sandbox.behaviour_summary(sha256=sha256, name=name, family=C.FAMILY,
                                          dns=dns, traffic=traffic, urls=urls, dropped=dropped)
+
+    def mitre_trees(self, sha256: str) -> JSON:
+        """``data`` of /files/{id}/behaviour_mitre_trees: each sandbox's tree, or null."""
+        return {
+            behaviour["sandbox_name"]: mitre.mitre_tree(list(behaviour.get("mitre_attack_techniques") or []))
+            for bid, behaviour in self._behaviour_objects().items() if bid.startswith(sha256 + "_")
+        }
 
     def _behaviour_objects(self) -> dict[str, JSON]:
         if self._behaviours is None:
             self._build()
-            sha = self.by_key["detected_file"]
-            summary = self.behaviour_summary(sha)
-            self._behaviours = {
-                f"{sha}_{name}": sandbox.file_behaviour(summary, name, has_pcap, i)
-                for i, (name, has_pcap) in enumerate(C.SANDBOXES)
-            }
+            self._behaviours = {}
+            for key, runs in C.BEHAVIOURS.items():
+                sha = self.by_key[key]
+                summary = self.behaviour_summary(sha)
+                for i, (name, has_pcap, verdicts) in enumerate(runs):
+                    self._behaviours[f"{sha}_{name}"] = sandbox.file_behaviour(summary, name, has_pcap, i, verdicts)
         return self._behaviours
 
     def file_behaviour(self, behaviour_id: str) -> JSON | None:
@@ -161,7 +182,42 @@ class Dataset(DatasetIndex):
         attrs = self.file_behaviour(behaviour_id)
         if not attrs or not attrs.get("has_pcap"):
             return None
+        if behaviour_id.startswith(self.by_key["parent_doc"] + "_"):
+            return sandbox.pcap_bytes(C.PASTE, C.PASTE_IP, "/raw/7Hq2xk", method="GET")
         return sandbox.pcap_bytes(C.C2, C.C2_IP)
+
+    # --- threat context and search ---------------------------------------------------
+
+    def context_id(self, kind: str, raw: str) -> str | None:
+        """The id of a collection, threat actor or reference named in a path; threat actors
+        answer to their name and aliases too, as on VirusTotal."""
+        self._build()
+        if (kind, raw) in self.objects:
+            return raw
+        if kind == "threat_actor":
+            wanted = raw.strip().casefold()
+            for (k, ident), obj in self.objects.items():
+                attrs = obj.get("attributes") or {}
+                names = [attrs.get("name"), *(attrs.get("aliases") or [])]
+                if k == kind and any(isinstance(n, str) and n.casefold() == wanted for n in names):
+                    return ident
+        return None
+
+    def searchable(self, kind: str) -> list[Ref]:
+        """What an Intelligence search of ``kind`` looks through: the catalogue (with the
+        generated samples and C2 nodes) and whatever the session created."""
+        self._build()
+        created = [ref for ref in self.created if ref[0] == kind]
+        if kind == "file":
+            self._ensure_fillers()
+            return [("file", sha) for sha in self.files] + created
+        if kind == "domain":
+            return [("domain", d) for d in [*C.DOMAINS, *self.node_names()]] + created
+        if kind == "ip_address":
+            return [("ip_address", ip) for ip in C.IPS] + created
+        if kind == "url":
+            return [("url", uid) for uid in self.urls] + created
+        return []
 
     # --- rendering ------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from typing import Any
 from . import catalogue as C
 from .identity import Ref, canonical_ip, url_sha256
 from .specs import DAY, T, hexid, iso
+from .threat import threat_objects
 
 __all__ = ["Rels", "build_edges"]
 
@@ -22,7 +23,7 @@ Rels = defaultdict[tuple[str, str, str], list[Ref]]
 
 
 def build_edges(by_key: dict[str, str]) -> tuple[Rels, dict[Ref, dict[str, Any]]]:
-    """The catalogue's edges, plus the objects only edges lead to (a collection, whois records).
+    """The catalogue's edges, plus the objects only edges lead to (the threat context, whois records).
 
     ``by_key`` maps catalogue file keys to their sha256.
     """
@@ -58,16 +59,7 @@ def build_edges(by_key: dict[str, str]) -> tuple[Rels, dict[Ref, dict[str, Any]]
         kind = "ip_address" if canonical_ip(host) else "domain"
         for k in keys:
             link((kind, host), "referrer_files", f(k))
-    coll_id = hexid("collection", C.COLLECTION["name"])
-    objects[("collection", coll_id)] = {"attributes": {
-        "name": C.COLLECTION["name"], "description": C.COLLECTION["description"],
-        "creation_date": T - 10 * DAY, "last_modification_date": T - 2 * DAY,
-        "tags": ["vexbot", "loader", "phishing"], "source_region": "EU", "targeted_industries": ["finance"],
-        "files_count": 2, "domains_count": 1, "ip_addresses_count": 1, "urls_count": 0,
-    }}  # fmt: skip
-    for kind, name in C.COLLECTION["members"]:
-        ident = by_key[name] if kind == "file" else name
-        link((kind, ident), "collections", ("collection", coll_id))
+    objects.update(threat_objects(by_key, link))
     for i, (registrar, days) in enumerate((("Hostvale Domains Ltd.", 2), ("Hostvale Domains Ltd.", 39))):
         wid = hexid("whois", C.C2, i)
         objects[("whois", wid)] = {"attributes": {

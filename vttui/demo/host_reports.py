@@ -50,8 +50,9 @@ def domain_whois(spec: DomainSpec) -> str:
     return "\n".join(lines)
 
 
-def certificate(host: str, issuer: tuple[str, str, str], not_before: int, days: int = 90) -> dict[str, Any]:
-    sans = [host] if host.count(".") > 1 else [host, f"*.{host}"]
+def certificate(host: str, issuer: tuple[str, str, str], not_before: int, days: int = 90,
+                sans: tuple[str, ...] = ()) -> dict[str, Any]:
+    names = list(sans) or ([host] if host.count(".") > 1 else [host, f"*.{host}"])
     pki = issuer[2].replace(" ", "").lower()
     return {
         "cert_signature": {"signature_algorithm": "sha256RSA", "signature": hexid("sig", host, n=512)},
@@ -61,7 +62,7 @@ def certificate(host: str, issuer: tuple[str, str, str], not_before: int, days: 
             "authority_key_identifier": {"keyid": hexid("aki", issuer[2], n=40)},
             "ca_information_access": {"CA Issuers": f"http://pki.trust-services.example/{pki}.crt",
                                       "OCSP": "http://ocsp.trust-services.example"},
-            "subject_alternative_name": sans, "certificate_policies": ["2.23.140.1.2.1"],
+            "subject_alternative_name": names, "certificate_policies": ["2.23.140.1.2.1"],
             "crl_distribution_points": [f"http://crl.trust-services.example/{pki}.crl"],
         },
         "validity": {"not_before": cert_time(not_before), "not_after": cert_time(not_before + days * DAY)},
@@ -106,7 +107,8 @@ def domain_attributes(spec: DomainSpec, a: list[str], aaaa: list[str]) -> dict[s
         "total_votes": {"harmless": 0, "malicious": 0},
     }
     if a or aaaa:
-        attrs["last_https_certificate"] = certificate(spec.name, spec.issuer, spec.analysed - 30 * DAY)
+        attrs["last_https_certificate"] = certificate(spec.name, spec.issuer, spec.analysed - 30 * DAY,
+                                                      sans=spec.sans)
         attrs["last_https_certificate_date"] = spec.analysed
     if not attrs["jarm"]:
         del attrs["jarm"]
@@ -161,7 +163,8 @@ def ip_attributes(spec: IPSpec) -> dict[str, Any]:
 # --- URLs ---------------------------------------------------------------------------
 
 
-def url_attributes(spec: URLSpec) -> dict[str, Any]:
+def url_attributes(spec: URLSpec, body_sha256: str = "") -> dict[str, Any]:
+    """A URL report; ``body_sha256`` names the demo file that was the page's body, if any."""
     from urllib.parse import urlsplit
 
     results = eng.host_results(eng.URL_ENGINES, salt=spec.url, malicious=spec.malicious,
@@ -174,16 +177,18 @@ def url_attributes(spec: URLSpec) -> dict[str, Any]:
                "content-length": str(spec.content_length), "connection": "keep-alive", "cache-control": "no-store"}
     if spec.status in (301, 302):
         headers["location"] = chain[1] if len(chain) > 1 else spec.url
+    if spec.cookies:
+        headers["set-cookie"] = "; ".join(f"{k}={v}" for k, v in spec.cookies) + "; path=/; HttpOnly"
     attrs = {
         "url": spec.url, "last_final_url": final, "redirection_chain": chain, "title": spec.title,
         "tld": host.rsplit(".", 1)[-1] if "." in host and not host.replace(".", "").isdigit() else "",
         "last_http_response_code": spec.status, "last_http_response_content_length": spec.content_length,
-        "last_http_response_content_sha256": hexid("body", spec.url),
-        "last_http_response_headers": headers, "last_http_response_cookies": {},
+        "last_http_response_content_sha256": body_sha256 or hexid("body", spec.url),
+        "last_http_response_headers": headers, "last_http_response_cookies": dict(spec.cookies),
         "html_meta": {"viewport": ["width=device-width, initial-scale=1"]} if "html" in spec.content_type else {},
         "outgoing_links": list(spec.outgoing), "categories": dict(spec.categories),
         "threat_names": list(spec.threat_names),
-        "tags": list(spec.tags), "trackers": {}, "targeted_brand": {},
+        "tags": list(spec.tags), "trackers": _trackers(spec), "targeted_brand": {},
         "first_submission_date": spec.first_seen, "last_submission_date": spec.analysed,
         "last_analysis_date": spec.analysed, "last_modification_date": spec.analysed + 4 * 60,
         "times_submitted": spec.times_submitted, "reputation": spec.reputation,
@@ -191,3 +196,10 @@ def url_attributes(spec: URLSpec) -> dict[str, Any]:
         "last_analysis_results": results, "last_analysis_stats": eng.stats_of(results, kind="host"),
     }
     return attrs
+
+
+def _trackers(spec: URLSpec) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name, ident, script in spec.trackers:
+        out.setdefault(name, []).append({"id": ident, "url": script, "timestamp": spec.analysed})
+    return out

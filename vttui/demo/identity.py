@@ -68,8 +68,14 @@ def core_hashes() -> dict[str, tuple[str, str, str]]:
 
 def demo_iocs() -> dict[str, str]:
     """Named entry points into the demo data, for docs, tests and screenshots."""
+    from .threat import collection_id, reference_id, threat_actor_id  # threat builds on this module
+
     h = core_hashes()
     return {
+        "behaviour_file": h["detected_file"][2], "macro_document": h["parent_doc"][2],
+        "collection": collection_id(), "threat_actor": threat_actor_id(),
+        "threat_actor_name": str(C.THREAT_ACTOR["name"]),
+        "reference": reference_id(), "search_query": "type:peexe p:5+ fs:2026-07-01+",
         "detected_file": h["detected_file"][2], "detected_file_md5": h["detected_file"][0],
         "detected_file_sha1": h["detected_file"][1], "pe_file": h["detected_file"][2],
         "clean_file": h["clean_file"][2], "clean_pdf": h["clean_pdf"][2], "non_pe_file": h["clean_pdf"][2],

@@ -276,7 +276,10 @@ class DatasetIndex:
             return (ip_attributes(ip), False) if ip else (None, False)
         if kind == "url":
             url = self.urls.get(ident)
-            return (url_attributes(url), False) if url else (None, False)
+            if url is None:
+                return None, False
+            body = self.by_key.get(url.body, "") if url.body else ""
+            return url_attributes(url, body), False
         return None, False
 
     def _latest_ips(self, host: str) -> tuple[list[str], list[str]]:

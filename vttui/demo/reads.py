@@ -32,7 +32,8 @@ class ReadHandlers(BackendBase):
     async def _get_object(self, request: DemoRequest, seg: Segments) -> DemoResponse:
         ref = self._resolve(seg[0], seg[1])
         wanted = [n.strip() for n in request.query.get("relationships", "").split(",") if n.strip()]
-        rels = [self._relationship(ref, name) for name in dict.fromkeys(wanted)]
+        premium = self._premium(request)
+        rels = [self._relationship(ref, name, premium=premium) for name in dict.fromkeys(wanted)]
         base = request.base_url
         data = self.dataset.render(ref, base)
         if data is None:
@@ -72,7 +73,7 @@ class ReadHandlers(BackendBase):
         self, request: DemoRequest, collection: str, raw_id: str, name: str, *, descriptors: bool
     ) -> DemoResponse:
         ref = self._resolve(collection, raw_id)
-        rel = self._relationship(ref, name)
+        rel = self._relationship(ref, name, premium=self._premium(request))
         base = request.base_url
         obj_url = self._object_url(ref, base)
         path = f"{obj_url}/relationships/{name}" if descriptors else f"{obj_url}/{name}"

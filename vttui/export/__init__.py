@@ -92,13 +92,17 @@ def render(
     template: Template | str | None = None,
     relationship: str | None = None,
     source: str | None = None,
+    defang: bool = False,
 ) -> str:
     """``value`` (an object, a reply or a list of objects) as text in ``fmt``.
 
     ``relationship`` and ``source`` (what the items are related to, e.g. "file abc")
-    label a list in Markdown and XML.
+    label a list in Markdown and XML. ``defang`` (Markdown and CSV only) disarms every
+    URL, domain and IPv4 address in the output, for tickets and chats.
     """
     _check(fmt)
+    if defang:
+        return _defanged(render(value, fmt, template=template, relationship=relationship, source=source), fmt)
     from . import csv_out, json_out, markdown, xml_out  # only when exporting: keeps start-up light
 
     if fmt == "raw":
@@ -124,9 +128,13 @@ def render(
     return csv_out.detections_csv(obj)
 
 
-def render_batch(values: Iterable[Any], fmt: str, *, template: Template | str | None = None) -> str:
+def render_batch(
+    values: Iterable[Any], fmt: str, *, template: Template | str | None = None, defang: bool = False
+) -> str:
     """Several looked-up objects as one document in ``fmt`` (input order kept)."""
     _check(fmt)
+    if defang:
+        return _defanged(render_batch(values, fmt, template=template), fmt)
     from . import csv_out, json_out, markdown, xml_out
 
     values = list(values)
@@ -145,6 +153,15 @@ def render_batch(values: Iterable[Any], fmt: str, *, template: Template | str | 
     if fmt == "xml":
         return xml_out.to_xml(objects)
     return csv_out.batch_detections_csv(objects)
+
+
+def _defanged(text: str, fmt: str) -> str:
+    from ..vt.ioc import defang_text
+    from .triage_export import DefangNotSupportedError
+
+    if fmt not in ("markdown", "csv"):
+        raise DefangNotSupportedError()
+    return defang_text(text)
 
 
 def redact(text: str, secret: str | None) -> str:

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..vt.models import Domain, File, IPAddress, URL, VTObject, as_str
+from ..vt.models import URL, Collection, Domain, File, IPAddress, Pivot, Reference, ThreatActor, VTObject, as_str
+from ..vt.refs import ObjectRef
 
 #: Rows shown per list (names, imports...) before "… N more".
 MAX_ROWS = 200
@@ -21,6 +22,8 @@ MAX_ROWS = 200
 class Row:
     label: str
     value: str
+    #: Where enter on this row goes (a pivot), when the value names an object.
+    ref: ObjectRef | None = None
 
     @property
     def copy(self) -> str:
@@ -32,6 +35,11 @@ class Table:
     columns: list[str]
     rows: list[list[str]]
     more: int = 0  # rows left out
+    #: The pivot of each row (parallel to ``rows``; empty when no row leads anywhere).
+    refs: list[ObjectRef | None] = field(default_factory=list)
+
+    def ref(self, index: int) -> ObjectRef | None:
+        return self.refs[index] if 0 <= index < len(self.refs) else None
 
 
 @dataclass(slots=True)
@@ -79,9 +87,21 @@ def _rows(*pairs: tuple[str, Any]) -> list[Row]:
     return out
 
 
-def _table(columns: list[str], rows: list[list[Any]]) -> Table:
+def _table(columns: list[str], rows: list[list[Any]], refs: list[ObjectRef | None] | None = None) -> Table:
     shown = rows[:MAX_ROWS]
-    return Table(columns, [[as_str(c) for c in row] for row in shown], max(0, len(rows) - len(shown)))
+    kept = list(refs[: len(shown)]) if refs and any(refs) else []
+    return Table(columns, [[as_str(c) for c in row] for row in shown], max(0, len(rows) - len(shown)), kept)
+
+
+def _pivot_table(columns: list[str], rows: list[list[Any]], pivots: list[Pivot]) -> Table:
+    """A table whose rows lead to the objects of ``pivots`` (one per row)."""
+    return _table(columns, rows, [p.ref for p in pivots])
+
+
+def _with_refs(rows: list[Row], refs: dict[str, ObjectRef | None]) -> list[Row]:
+    for row in rows:
+        row.ref = refs.get(row.label)
+    return rows
 
 
 def _kv_table(title_key: str, title_value: str, mapping: dict[str, Any]) -> Table:
@@ -186,18 +206,22 @@ def _fmt_cell(value: Any) -> str:
 
 
 def _url_sections(u: URL) -> list[Section]:
-    out = [Section("url", "URL", _rows(
-        ("URL", u.url), ("Final URL", u.final_url), ("Title", u.page_title), ("Status", u.status),
+    location = u.network_location_ref
+    out = [Section("url", "URL", _with_refs(_rows(
+        ("URL", u.url), ("Final URL", u.final_url), ("Network location", location.id if location else ""),
+        ("Title", u.page_title), ("Status", u.status),
         ("Content type", u.content_type), ("Content length", fmt_size(u.content_length)),
         ("Content SHA-256", u.content_sha256), ("First submitted", u.first_submission_date),
         ("Last submitted", u.last_submission_date), ("Last analysed", u.last_analysis_date),
         ("Times submitted", u.times_submitted), ("Threat names", u.threat_names), ("Tags", u.tags),
-    ), covers=("url", "last_final_url", "title", "last_http_response_code", "last_http_response_content_length",
+    ), {"Final URL": u.final_url_pivot.ref, "Network location": location, "Content SHA-256": u.body_ref}),
+        covers=("url", "last_final_url", "title", "last_http_response_code", "last_http_response_content_length",
                "last_http_response_content_sha256", "first_submission_date", "last_submission_date",
                "last_analysis_date", "times_submitted", "threat_names", "tags", "tld"))]
     chain = u.redirection_chain
     if chain:
-        out.append(Section("redirects", "Redirection chain", tables=[_table(["#", "URL"], [[i + 1, x] for i, x in enumerate(chain)])], covers=("redirection_chain",)))
+        table = _pivot_table(["#", "URL"], [[i + 1, x] for i, x in enumerate(chain)], u.redirection_pivots)
+        out.append(Section("redirects", "Redirection chain", tables=[table], covers=("redirection_chain",)))
     headers = u.response_headers
     if headers:
         out.append(Section("headers", "Response headers", tables=[_kv_table("Header", "Value", headers)], covers=("last_http_response_headers",)))
@@ -205,10 +229,12 @@ def _url_sections(u: URL) -> list[Section]:
         out.append(Section("categories", "Categories", tables=[_kv_table("Source", "Category", u.categories)], covers=("categories",)))
     links = u.outgoing_links
     if links:
-        out.append(Section("links", f"Outgoing links ({len(links)})", tables=[_table(["URL"], [[x] for x in links])], covers=("outgoing_links",)))
+        table = _pivot_table(["URL"], [[x] for x in links], u.outgoing_link_pivots)
+        out.append(Section("links", f"Outgoing links ({len(links)})", tables=[table], covers=("outgoing_links",)))
     trackers = u.trackers
     if trackers:
-        out.append(Section("trackers", "Trackers", tables=[_table(["Tracker", "Id", "URL"], [list(t) for t in trackers])], covers=("trackers",)))
+        table = _pivot_table(["Tracker", "Id", "URL"], [list(t) for t in trackers], u.tracker_pivots)
+        out.append(Section("trackers", "Trackers", tables=[table], covers=("trackers",)))
     meta = u.html_meta
     if meta:
         out.append(Section("html_meta", "HTML meta", tables=[_table(["Name", "Content"], [[k, ", ".join(v)] for k, v in meta.items()])], covers=("html_meta",)))
@@ -222,14 +248,18 @@ def _cert_section(obj: Domain | IPAddress) -> Section | None:
     cert = obj.ssl_cert
     if not obj.certificate:
         return None
-    return Section("certificate", "HTTPS certificate", _rows(
+    # The names stay one row (the certificate reads as one block); their pivots are
+    # ``cert.san_pivots``, and the only name is a pivot of the row itself.
+    sans = cert.san_pivots
+    return Section("certificate", "HTTPS certificate", _with_refs(_rows(
         ("Subject", cert.subject_text), ("Issuer", cert.issuer_text),
         ("Valid from", cert.not_before), ("Valid until", cert.not_after),
         ("Alternative names", cert.sans), ("Serial number", cert.serial_number),
         ("SHA-256 thumbprint", cert.thumbprint_sha256), ("SHA-1 thumbprint", cert.thumbprint),
         ("Public key", cert.public_key_algorithm), ("Signature algorithm", cert.signature_algorithm),
         ("Retrieved", obj.certificate_date),
-    ), covers=("last_https_certificate", "last_https_certificate_date"))
+    ), {"Alternative names": sans[0].ref if len(sans) == 1 else None}),
+        covers=("last_https_certificate", "last_https_certificate_date"))
 
 
 def _whois_section(obj: Domain | IPAddress) -> Section | None:
@@ -253,7 +283,9 @@ def _domain_sections(d: Domain) -> list[Section]:
         title = "DNS records"
         if d.last_dns_records_date:
             title += f" ({fmt_date(d.last_dns_records_date)})"
-        out.append(Section("dns", title, tables=[_table(["Type", "Value", "TTL"], [[t, v, ttl if ttl is not None else ""] for t, v, ttl in records])], covers=("last_dns_records", "last_dns_records_date")))
+        table = _pivot_table(["Type", "Value", "TTL"], [[t, v, ttl if ttl is not None else ""] for t, v, ttl in records],
+                             d.dns_pivots)
+        out.append(Section("dns", title, tables=[table], covers=("last_dns_records", "last_dns_records_date")))
     for section in (_cert_section(d), _whois_section(d)):
         if section is not None:
             out.append(section)
@@ -275,6 +307,36 @@ def _ip_sections(ip: IPAddress) -> list[Section]:
     return out
 
 
+def _collection_sections(c: Collection) -> list[Section]:
+    counts = [(label, n) for _rel, label, n in c.ioc_counts if n is not None]
+    out = [Section("collection", "Collection", _rows(
+        ("Name", c.name), ("Type", c.collection_type), ("Origin", c.origin), ("Owner", c.owner),
+        ("Created", c.creation_date), ("Updated", c.last_modification_date), ("Tags", c.tags),
+        ("Also known as", c.alt_names), ("Source region", c.source_region),
+        ("Targeted industries", c.targeted_industries), ("Targeted regions", c.targeted_regions),
+    ), tables=[_table(["IoCs", "Count"], [list(p) for p in counts])] if counts else [],
+        covers=("name", "collection_type", "origin", "owner", "creation_date", "last_modification_date", "tags",
+                "alt_names", "source_region", "targeted_industries", "targeted_regions", "targeted_industries_tree",
+                "targeted_regions_hierarchy", "files_count", "domains_count", "urls_count", "ip_addresses_count"))]
+    if c.description:
+        out.append(Section("description", "Description", text=c.description, covers=("description",)))
+    return out
+
+
+def _threat_actor_sections(a: ThreatActor) -> list[Section]:
+    out = [Section("actor", "Threat actor", _rows(
+        ("Name", a.name), ("Aliases", a.aliases), ("First seen", a.first_seen_date), ("Last seen", a.last_seen_date),
+        ("Source region", a.source_region), ("Sponsor region", a.sponsor_region), ("Motivations", a.motivations),
+        ("Targeted industries", a.targeted_industries), ("Targeted regions", a.targeted_regions),
+        ("Related objects", a.related_entities_count), ("Updated", a.last_modification_date),
+    ), covers=("name", "aliases", "first_seen_date", "last_seen_date", "source_region", "sponsor_region",
+               "motivations", "targeted_industries", "targeted_regions", "targeted_industries_tree",
+               "targeted_regions_hierarchy", "related_entities_count", "last_modification_date"))]
+    if a.description:
+        out.append(Section("description", "Description", text=a.description, covers=("description",)))
+    return out
+
+
 def sections_for(obj: VTObject) -> list[Section]:
     """The sections worth showing for this object, in reading order; empty ones dropped."""
     if isinstance(obj, File):
@@ -285,6 +347,14 @@ def sections_for(obj: VTObject) -> list[Section]:
         sections = _domain_sections(obj)
     elif isinstance(obj, IPAddress):
         sections = _ip_sections(obj)
+    elif isinstance(obj, Collection):
+        sections = _collection_sections(obj)
+    elif isinstance(obj, ThreatActor):
+        sections = _threat_actor_sections(obj)
+    elif isinstance(obj, Reference):
+        sections = [Section("reference", "Reference", _rows(
+            ("Title", obj.title), ("URL", obj.url), ("Author", obj.author), ("Source", obj.source),
+            ("Published", obj.creation_date)), covers=("title", "url", "author", "source", "creation_date"))]
     else:
         sections = []
     return [s for s in sections if not s.empty]

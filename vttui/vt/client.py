@@ -23,6 +23,7 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 
 from . import errors as E
+from .analyst import AnalystEndpoints
 from .cache import AliasTable, ResponseCache, SingleFlight
 from .ioc import IOC, IOCType, classify, url_id
 from .paging import Page, Paginator
@@ -90,8 +91,12 @@ class ClientStats:
     bytes_received: int = 0
 
 
-class VTClient:
-    """Async client for the VirusTotal API v3. Use as ``async with VTClient(key) as vt``."""
+class VTClient(AnalystEndpoints):
+    """Async client for the VirusTotal API v3. Use as ``async with VTClient(key) as vt``.
+
+    Sandbox reports, ATT&CK trees, Intelligence search, collections and threat actors
+    come from :class:`~.analyst.AnalystEndpoints`.
+    """
 
     def __init__(
         self,

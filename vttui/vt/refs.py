@@ -21,6 +21,8 @@ COLLECTION_OF_TYPE: dict[str, str] = {
     "graph": "graphs",
     "user": "users",
     "file_behaviour": "file_behaviours",
+    "threat_actor": "threat_actors",
+    "reference": "references",
 }
 TYPE_OF_COLLECTION: dict[str, str] = {v: k for k, v in COLLECTION_OF_TYPE.items()}
 
@@ -37,13 +39,20 @@ TYPE_LABELS: dict[str, str] = {
     "comment": "comment",
     "resolution": "resolution",
     "vote": "vote",
+    "collection": "collection",
+    "threat_actor": "threat actor",
+    "reference": "reference",
+    "file_behaviour": "sandbox report",
 }
 
 
 def path_segment(ident: str) -> str:
     """An id made safe for one URL path segment. Ids in relationship lists come from the
     API (attacker-controlled): '../' or '?' must never change which endpoint is called."""
-    return quote(str(ident), safe=":=@+-_.~") if ident not in (".", "..") else quote(ident, safe="").replace(".", "%2E")
+    # errors="replace": a lone surrogate (hostile ids have them) becomes "?", never a crash.
+    if ident in (".", ".."):
+        return quote(ident, safe="").replace(".", "%2E")
+    return quote(str(ident), safe=":=@+-_.~", errors="replace")
 
 
 @dataclass(frozen=True, slots=True)

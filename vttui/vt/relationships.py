@@ -129,11 +129,23 @@ URL = (
     _r("submissions", "Submissions of the URL", "submission", premium=True),
 ) + _COMMON_TAIL
 
+#: A collection's IoC lists (its content), and what it is about.
+COLLECTION = (
+    _r("files", "Files in the collection", "file"),
+    _r("domains", "Domains in the collection", "domain"),
+    _r("urls", "URLs in the collection", "url"),
+    _r("ip_addresses", "IP addresses in the collection", "ip_address"),
+    _r("threat_actors", "Threat actors it is about", "threat_actor"),
+    _r("references", "Reports and articles it cites", "reference"),
+    _r("comments", "Community comments", "comment", in_tree=False),
+)
+
 CATALOGUE: dict[str, tuple[Relationship, ...]] = {
     "file": FILE,
     "domain": DOMAIN,
     "ip_address": IP_ADDRESS,
     "url": URL,
+    "collection": COLLECTION,
 }
 
 _INDEX: dict[tuple[str, str], Relationship] = {

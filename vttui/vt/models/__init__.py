@@ -16,14 +16,32 @@ from __future__ import annotations
 
 from .analysis import Analysis, FileBehaviour
 from .base import AnalysisStats, EngineResult, SandboxVerdict, VTObject
+from .behaviour import (
+    AttackSignature,
+    BehaviourSections,
+    BehaviourSummary,
+    DNSLookup,
+    DroppedFile,
+    HTTPConversation,
+    IDSAlert,
+    IPTraffic,
+    ProcessNode,
+    RegistryValue,
+    SandboxReport,
+    SigmaHit,
+)
 from .coerce import as_datetime, as_dict, as_float, as_int, as_list, as_str, get_path
 from .domain import Domain
 from .file import File
 from .ip import IPAddress
+from .mitre import MitreSignature, MitreTactic, MitreTechnique, MitreTrees
 from .network import SSLCert, Whois
+from .pivots import Pivot, pivot, pivot_ref, unique_refs
 from .reply import VIEW_OF_TYPE, parse_reply, wrap
 from .resolution import Resolution
+from .severity import SEVERITIES, severity_of, severity_rank
 from .social import Comment, Vote
+from .threat import COLLECTION_IOC_RELATIONSHIPS, Collection, Reference, ThreatActor
 from .url import URL
 
 __all__ = [
@@ -42,6 +60,33 @@ __all__ = [
     "Whois",
     "SSLCert",
     "FileBehaviour",
+    "SandboxReport",
+    "BehaviourSections",
+    "BehaviourSummary",
+    "AttackSignature",
+    "DNSLookup",
+    "DroppedFile",
+    "HTTPConversation",
+    "IDSAlert",
+    "IPTraffic",
+    "ProcessNode",
+    "RegistryValue",
+    "SigmaHit",
+    "MitreTrees",
+    "MitreTactic",
+    "MitreTechnique",
+    "MitreSignature",
+    "Collection",
+    "ThreatActor",
+    "Reference",
+    "COLLECTION_IOC_RELATIONSHIPS",
+    "Pivot",
+    "pivot",
+    "pivot_ref",
+    "unique_refs",
+    "SEVERITIES",
+    "severity_of",
+    "severity_rank",
     "as_int",
     "as_float",
     "as_str",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .coerce import as_dict, as_int, as_list, as_str
 from .fields import Date, Str, StrDict
 from .network import HasCertificate
+from .pivots import HOST, Pivot, pivot
 
 __all__ = ["Domain"]
 
@@ -30,6 +31,13 @@ class Domain(HasCertificate):
     last_dns_records_date = Date()
 
     @property
+    def dns_pivots(self) -> list[Pivot]:
+        """The value of each DNS record as a pivot, in the order of :attr:`dns_records`:
+        addresses lead to IPs, names (NS, MX, CNAME, SOA, CAA...) to domains, text nowhere."""
+        return [pivot(value, *HOST) if rtype.upper() in _PIVOT_RECORDS else Pivot(value)
+                for rtype, value, _ttl in self.dns_records]
+
+    @property
     def popularity_ranks(self) -> list[tuple[str, int]]:
         """``(source, rank)``, best rank first."""
         out = []
@@ -41,3 +49,6 @@ class Domain(HasCertificate):
         return out
 
     tld = Str()
+
+
+_PIVOT_RECORDS = frozenset({"A", "AAAA", "NS", "MX", "CNAME", "SOA", "PTR", "DNAME", "SRV", "CAA"})

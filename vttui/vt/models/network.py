@@ -9,6 +9,7 @@ from typing import Any
 from .base import VTObject
 from .coerce import as_datetime, as_dict, as_str, one_line
 from .fields import Date, Str, StrDict, StrList
+from .pivots import HOST, Pivot, pivot
 
 __all__ = ["HasCertificate", "SSLCert", "Whois"]
 
@@ -39,6 +40,11 @@ class SSLCert(VTObject):
     serial_number = Str()
     public_key_algorithm = Str(path="public_key.algorithm")
     signature_algorithm = Str(path="cert_signature.signature_algorithm")
+
+    @property
+    def san_pivots(self) -> list[Pivot]:
+        """The certificate's names as pivots (``*.example.com`` leads to example.com)."""
+        return [pivot(name, *HOST) for name in self.sans]
 
     @property
     def subject_cn(self) -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .analysis import Analysis, FileBehaviour
+from .analysis import Analysis
 from .base import VTObject
+from .behaviour import SandboxReport
 from .coerce import as_dict
 from .domain import Domain
 from .file import File
@@ -13,6 +14,7 @@ from .ip import IPAddress
 from .network import SSLCert, Whois
 from .resolution import Resolution
 from .social import Comment, Vote
+from .threat import Collection, Reference, ThreatActor
 from .url import URL
 
 __all__ = ["VIEW_OF_TYPE", "parse_reply", "wrap"]
@@ -28,7 +30,10 @@ VIEW_OF_TYPE: dict[str, type[VTObject]] = {
     "resolution": Resolution,
     "whois": Whois,
     "ssl_cert": SSLCert,
-    "file_behaviour": FileBehaviour,
+    "file_behaviour": SandboxReport,
+    "collection": Collection,
+    "threat_actor": ThreatActor,
+    "reference": Reference,
 }
 
 

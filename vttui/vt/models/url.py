@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from ..ioc import is_url_sha256_id
+from ..refs import ObjectRef
 from .base import VTObject
 from .coerce import as_dict, as_list, as_str, one_line, str_list
 from .fields import Date, Int, Str, StrDict, StrList
+from .pivots import HOST, NETWORK, Pivot, pivot, pivot_ref
 
 __all__ = ["URL"]
 
@@ -71,3 +74,47 @@ class URL(VTObject):
     first_submission_date = Date()
     last_submission_date = Date()
     times_submitted = Int()
+
+    # pivots: where an analyst goes next from the page -----------------------------------
+
+    @property
+    def final_url_pivot(self) -> Pivot:
+        return pivot(self.final_url, "url")
+
+    @property
+    def redirection_pivots(self) -> list[Pivot]:
+        return [pivot(u, "url") for u in self.redirection_chain]
+
+    @property
+    def outgoing_link_pivots(self) -> list[Pivot]:
+        return [pivot(u, *NETWORK) for u in self.outgoing_links]
+
+    @property
+    def tracker_pivots(self) -> list[Pivot]:
+        """The tracker URLs, in the order of :attr:`trackers`."""
+        return [pivot(url, *NETWORK) for _name, _id, url in self.trackers]
+
+    @property
+    def body_ref(self) -> ObjectRef | None:
+        """The file VirusTotal stored as the page's body (by its SHA-256)."""
+        sha = self.content_sha256.strip()
+        return ObjectRef("file", sha.lower()) if is_url_sha256_id(sha) else None
+
+    @property
+    def network_location_ref(self) -> ObjectRef | None:
+        """The domain or IP the URL lives on: the embedded relationship, else the URL's host."""
+        for ref in self.relationship_descriptors("network_location"):
+            if ref.type in HOST:
+                return pivot_ref(ref.id, ref.type)  # ids in replies are untrusted too
+        url = self.url
+        if "://" not in url:
+            return None
+        rest = url.split("://", 1)[1]
+        for sep in "/?#\\":
+            rest = rest.split(sep, 1)[0]
+        host = rest.rpartition("@")[2]
+        if host.startswith("["):
+            host = host[1:].split("]", 1)[0]
+        elif host.count(":") == 1:
+            host = host.split(":", 1)[0]
+        return pivot_ref(host, *HOST)
