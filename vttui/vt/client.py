@@ -31,7 +31,7 @@ from .ratelimit import RateLimiter
 from .refs import COLLECTION_OF_TYPE, REPORT_TYPES, ObjectRef, path_segment
 from .bodies import Throughput, decoded_chunks, read_capped
 from .sanitize import clean_comment, clean_line
-from .validate import check_analysis, check_object, check_ref, ref_problem
+from .validate import check_analysis, check_object, check_ref, is_user_id
 from .transport import error_from_response, map_transport_error, parse_json_body, was_not_sent
 
 DEFAULT_BASE_URL = "https://www.virustotal.com/api/v3"
@@ -851,8 +851,7 @@ class VTClient(AnalystEndpoints):
         raw = body.get("data")
         data: dict[str, Any] = raw if isinstance(raw, dict) else {}
         uid = data.get("id")
-        if (data.get("type") != "user" or not isinstance(uid, str) or uid == self.api_key
-                or ref_problem(ObjectRef("user", uid)) is not None):
+        if data.get("type") != "user" or not is_user_id(uid) or uid == self.api_key:
             raise E.MalformedResponseError("VirusTotal did not say which account this API key belongs to.")
         self.user_id = self.learned_user_id = uid
         return uid

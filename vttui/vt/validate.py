@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import errors as E
-from .refs import TYPE_LABELS, ObjectRef
+from .refs import COLLECTION_OF_TYPE, TYPE_LABELS, ObjectRef
 
 _HEX = re.compile(r"[0-9a-fA-F]+")
 _URL_ID = re.compile(r"[A-Za-z0-9_-]+")
@@ -57,13 +57,17 @@ def domain_problem(name: str) -> str | None:
 
 
 def ref_problem(ref: ObjectRef) -> str | None:
-    """Why ``ref`` cannot be requested; None when it can."""
+    """Why ``ref`` cannot be requested; None when it can. Files, URLs, domains and IPs
+    must be indicators of their type; other objects (analyses, collections, threat
+    actors named by name...) need a printable id, which ``path_segment`` keeps inside
+    its path segment."""
     ident = ref.id
     if not isinstance(ident, str) or not ident:
         return "it has no id"
-    if not ident.isascii() or not ident.isprintable() or any(ch.isspace() for ch in ident):
-        return "its id holds spaces, control or non-ASCII characters"
     kind = ref.type
+    if kind in ("file", "url", "domain", "ip_address"):
+        if not ident.isascii() or not ident.isprintable() or any(ch.isspace() for ch in ident):
+            return "its id holds spaces, control or non-ASCII characters"
     if kind == "file":
         if len(ident) not in (32, 40, 64) or not _HEX.fullmatch(ident):
             return "it is not an MD5, SHA-1 or SHA-256"
@@ -77,12 +81,20 @@ def ref_problem(ref: ObjectRef) -> str | None:
             ipaddress.ip_address(ident)
         except ValueError:
             return "it is not an IP address"
-    elif kind in ("analysis", "comment", "collection", "graph", "user", "file_behaviour"):
-        if not _OTHER_ID.fullmatch(ident) or ident.strip(".") == "":
+    elif kind in COLLECTION_OF_TYPE:
+        if len(ident) > 512 or not ident.isprintable() or ident.strip(". ") == "":
             return f"it is not a valid {_label(kind)} id"
     else:
         return f"vttui cannot open objects of type {shown(kind, 30)}"
     return None
+
+
+_USER_ID = re.compile(r"[A-Za-z0-9_.@+-]{1,128}")
+
+
+def is_user_id(value: Any) -> bool:
+    """A VirusTotal user name as an account id in ``/users/{id}``: letters, digits, ``_.@+-``."""
+    return isinstance(value, str) and _USER_ID.fullmatch(value) is not None and value.strip(".") != ""
 
 
 def check_ref(ref: ObjectRef) -> ObjectRef:
