@@ -86,6 +86,10 @@ def make_client(
         upload_timeout=settings.upload_timeout,
         proxy=settings.proxy,
         user_id=settings.user_id,
+        deadline=settings.deadline,
+        upload_deadline=settings.upload_deadline,
+        max_reply_bytes=settings.max_reply_bytes,
+        max_download_bytes=settings.max_download_bytes,
         store=store,
         store_options=settings.store,
     )

@@ -92,7 +92,9 @@ async def test_md5_sha1_and_url_aliases_work_across_processes(processes):
 async def test_the_same_frame_path(processes):
     """SQLite answers synchronously (the TUI paints a cached report in the same frame);
     Redis does not, by design: the memory cache answers, then one round trip."""
-    await processes().get_file(FILE)
+    first = processes()
+    await first.get_file(FILE)
+    await first.persist.drain()  # (the store is written just after the caller has the reply)
     second = processes()
     ref = ObjectRef("file", IOCS["detected_file_md5"])
     shown = second.cached_object(ref)
@@ -171,6 +173,7 @@ async def test_only_completed_analyses_are_kept(processes):
     running = await first.get_analysis(submitted["id"])
     assert running["data"]["attributes"]["status"] != "completed"
     done = await first.wait_for_analysis(submitted["id"], first_delay=0, max_delay=0)
+    await first.persist.drain()
     polls = gets(processes.backend).count(f"/analyses/{submitted['id']}")
     second = processes()
     assert await second.get_analysis(submitted["id"]) == done
@@ -244,6 +247,8 @@ async def test_a_failing_store_costs_no_view(tmp_path: Path):
     client = VTClient(KEY, base_url=BASE, transport=DemoTransport(backend), store=store)
     store.active._writer.execute("PRAGMA max_page_count = 1")  # type: ignore[attr-defined]  # every write: SQLITE_FULL
     data = await client.get_file(FILE)
-    assert data["id"] == FILE and client.store_notice == "sqlite disk full: cache in memory only"
+    assert data["id"] == FILE  # the view first; the store is written after
+    await client.persist.drain()
+    assert client.store_notice == "sqlite disk full: cache in memory only"
     assert (await client.get_file(FILE))["id"] == FILE and len(gets(backend)) == 1
     await client.aclose()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..config import load_settings
+from ..config import crash_log_path, load_settings
 from ..vt.errors import ConfigError, VTError
 from . import output
 
@@ -33,6 +33,6 @@ def run_app(*, ioc: str | None = None, demo: bool = False, no_store: bool = Fals
         output.error(exc.message)
         return exc.exit_code
     if app.crashes and not app.return_code:
-        output.error("vttui stopped after an unexpected error; details are in ~/.local/state/vttui/crash.log")
+        output.error(f"vttui stopped after an unexpected error; details are in {crash_log_path()}")
         return 1
     return app.return_code or 0

@@ -7,7 +7,6 @@ import datetime as dt
 import os
 import threading
 from collections.abc import Iterable
-from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -15,7 +14,7 @@ from textual.screen import Screen
 
 from typing import TYPE_CHECKING
 
-from ..config import Settings, mask_key
+from ..config import Settings, crash_log_path, mask_key
 from ..export.trail import Trail
 from . import text as T
 from . import textual_fixes
@@ -315,10 +314,9 @@ def _pyperclip_copy(text: str) -> None:
 def _write_crash_log(error: BaseException, api_key: str | None) -> str:
     import traceback
 
-    directory = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "vttui"
+    path = crash_log_path()
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        path = directory / "crash.log"
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         text = "".join(traceback.format_exception(error))
         if api_key:
             text = text.replace(api_key, mask_key(api_key))

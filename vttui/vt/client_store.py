@@ -14,7 +14,8 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from .cache import AliasTable, FetchInfo, ResponseCache
-from .refs import ObjectRef, path_segment
+from .refs import ObjectRef
+from .validate import is_user_id
 
 if TYPE_CHECKING:
     from .persist import Persistence
@@ -25,8 +26,6 @@ if TYPE_CHECKING:
 #: Parsed JSON takes several times the bytes of the reply (same figure as the client's).
 PARSED_OVERHEAD = 4
 USER_META = "user_id"
-_USER_ID = re.compile(r"^[A-Za-z0-9_.@+-]{1,128}$")
-_USERS_LINK = re.compile(r"/users/([^/?#]+)/")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -45,8 +44,6 @@ class StoreMixin:
         stats: Any
 
         def _key(self, path: str, params: dict[str, Any] | None = None) -> str: ...
-
-        async def _send_json(self, method: str, path: str, **kw: Any) -> dict[str, Any]: ...
 
         async def overall_quotas(self, user_id: str | None = None) -> dict[str, Any]: ...
 
@@ -168,38 +165,17 @@ class StoreMixin:
             return
         await persist.store.ping()
         if not self.user_id:
-            learned = await persist.store.get_meta(USER_META)
-            if learned and _USER_ID.match(learned):
+            learned = await persist.store.get_meta(USER_META)  # (the store is the key's own)
+            if learned and is_user_id(learned) and learned != self.api_key:
                 self.user_id = learned
-
-    async def _remember_user(self, user_id: Any) -> None:
-        if not isinstance(user_id, str) or not _USER_ID.match(user_id) or user_id == self.api_key:
-            return
-        self.user_id = user_id
-        if self.persist is not None:
-            await self.persist.store.set_meta(USER_META, user_id)
-
-    async def _learn_user_from(self, body: dict[str, Any]) -> None:
-        """A quota reply that names the account (``links.self``) teaches the user id."""
-        if self.user_id:
-            return
-        found = _USERS_LINK.search(str(_dict(body.get("links")).get("self") or ""))
-        if found:
-            await self._remember_user(found.group(1))
-
-    async def learn_user_id(self) -> str | None:
-        """The account's user id (one GET /users/{key}, once: it is then kept in the store),
-        so later quota checks name the account without putting the key in a URL."""
-        if self.user_id or not self.api_key:
-            return self.user_id
-        body = await self._send_json("GET", f"/users/{path_segment(self.api_key)}")
-        await self._remember_user(_dict(body.get("data")).get("id"))
-        return self.user_id
 
     async def reconcile_quota(self) -> dict[str, Any]:
         """Adopt the server's count of today's requests (it may know of other tools using
-        the key); returns the quotas."""
+        the key); returns the quotas. A user id learned on the way is kept in the store."""
         data = await self.overall_quotas()
+        learned = getattr(self, "learned_user_id", None)
+        if learned and self.persist is not None:
+            await self.persist.store.set_meta(USER_META, learned)
         used = _dict(_dict(data.get("api_requests_daily")).get("user")).get("used")
         if isinstance(used, int) and not isinstance(used, bool) and used >= 0:
             self.limiter.sync_used_today(used)

@@ -133,31 +133,52 @@ class Persistence:
     # --- single flight across processes ------------------------------------------------
 
     async def single_flight(self, name: str, reload: Callable[[], Awaitable[T | None]],
-                            fetch: Callable[[], Awaitable[T]]) -> T:
+                            fetch: Callable[[], Awaitable[tuple[T, Awaitable[None] | None]]]) -> T:
         """Fetch under a cross-process lock; a process that finds it held waits for the
-        reply to appear in the store (or for the lock to be free: the holder failed or died)."""
-        if kind_of(name) is None:
-            return await fetch()  # never stored: nothing another process could hand over
+        reply to appear in the store (or for the lock to be free: the holder failed or died).
+
+        ``fetch`` returns the reply and the work that stores it: the caller gets the reply
+        at once, and the lock is released only once the reply is stored, so a waiter never
+        finds the lock free and the store still empty."""
+        if kind_of(name) is None:  # never stored: nothing another process could hand over
+            result, save = await fetch()
+            if save is not None:
+                self.spawn(save)
+            return result
         owner = secrets.token_hex(8)
         delay = WAIT_FIRST
         while True:
             if await self.store.lock(name, owner, LOCK_TTL):
+                keeper: asyncio.Future[None] | None = None
+                handed_over = False
                 try:
                     found = await reload()
                     if found is not None:
                         return found
                     keeper = asyncio.ensure_future(self._keep(name, owner))
-                    try:
-                        return await fetch()
-                    finally:
-                        keeper.cancel()
+                    result, save = await fetch()
+                    self.spawn(self._release_after(name, owner, keeper, save))
+                    handed_over = True
+                    return result
                 finally:
-                    await _quietly(self.store.unlock(name, owner))
+                    if not handed_over:
+                        if keeper is not None:
+                            keeper.cancel()
+                        await _quietly(self.store.unlock(name, owner))
             await self._sleep(delay)
             delay = min(delay * 2, WAIT_MAX)
             found = await reload()
             if found is not None:
                 return found
+
+    async def _release_after(self, name: str, owner: str, keeper: asyncio.Future[None],
+                             save: Awaitable[None] | None) -> None:
+        try:
+            if save is not None:
+                await save
+        finally:
+            keeper.cancel()
+            await _quietly(self.store.unlock(name, owner))
 
     async def _keep(self, name: str, owner: str) -> None:
         """Renew the lock while the fetch runs (it may wait minutes for a quota slot)."""
