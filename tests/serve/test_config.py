@@ -53,3 +53,13 @@ def test_no_store_keeps_everything_in_memory(monkeypatch):
     monkeypatch.setenv("VTTUI_STORE", "sqlite")
     assert _settings(no_store=False).store.kind == "sqlite"
     assert _settings(no_store=True).store.kind == "memory"
+
+
+def test_a_serve_table_is_not_an_unknown_setting(tmp_path):
+    from vttui.config import load_settings
+
+    config = tmp_path / "config.toml"
+    config.write_text('[serve]\nport = 9000\n\n[sevre]\nport = 1\n')
+    warnings = load_settings(env={}, path=config).warnings
+    assert not any("'serve'" in w for w in warnings)
+    assert any("'sevre'" in w for w in warnings)  # a misspelt table still is
