@@ -1,5 +1,5 @@
-"""Shared test setup: keep every test away from the user's real config and clipboard, and
-fail any test in which the app caught an unexpected exception (``tests/crash_guard.py``)."""
+"""Shared test setup: keep every test away from the user's real config, cache and clipboard,
+and fail any test in which the app caught an unexpected exception (``tests/crash_guard.py``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ def _isolated_env(tmp_path_factory, monkeypatch):
     config = tmp_path_factory.mktemp("config")
     monkeypatch.setenv("VTTUI_CONFIG_DIR", str(config))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+    # The persistent store (cache and quota ledger) goes to a fresh directory per test.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
     monkeypatch.setenv("VTTUI_STRICT", "1")
-    for var in ("VT_API_KEY", "VTCLI_APIKEY", "VT_API_URL", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY",
-                "http_proxy", "https_proxy", "all_proxy"):
+    for var in ("VT_API_KEY", "VTCLI_APIKEY", "VT_API_URL", "VTTUI_STORE", "VTTUI_TEST_QUOTA_WINDOW",
+                "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(var, raising=False)

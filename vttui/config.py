@@ -1,42 +1,70 @@
-"""Settings: API key, base URL, proxy, timeouts, quota tier and cache bounds.
+"""Settings: API key, base URL, proxy, timeouts, deadlines, size caps, quota tier, cache.
 
 Precedence: environment variables, then the config file (TOML in the platform config
-directory), then defaults. The key is written only with mode 0600 and is never shown
-in full: ``mask_key`` gives its last four characters.
+directory, found with platformdirs), then defaults. Every value is checked here, once:
+a bad one is a ConfigError naming the setting and what it accepts (exit 2), never a
+crash later. The file is read and written through :mod:`vttui.config_file` (private
+temp file, atomic rename) and is never shown in full: ``mask_key`` gives its last four
+characters.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
+import math
 import os
-import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import platformdirs
+
+from .config_file import read_config_text, update_config
 from .vt.errors import ConfigError
 from .vt.ratelimit import TIERS
+from .vt.store.policy import StoreOptions, store_options
 
 DEFAULT_BASE_URL = "https://www.virustotal.com/api/v3"
 KEY_ENV_VARS = ("VT_API_KEY", "VTCLI_APIKEY")
+APP_NAME = "vttui"
+MB = 1024 * 1024
+
+#: Settings the file may hold, by table. Anything else is reported as a warning.
+KNOWN_KEYS: dict[str, frozenset[str]] = {
+    "": frozenset({"api_key", "network", "quota", "cache", "account",
+                   "serve"}),  # [serve] is read (and checked) by vttui.serve.config
+    "network": frozenset({"base_url", "proxy", "timeout", "upload_timeout", "deadline", "upload_deadline",
+                          "max_reply_mb", "max_download_mb"}),
+    "quota": frozenset({"tier", "per_minute", "per_day"}),
+    "cache": frozenset({"max_mb", "max_entries", "ttl_minutes", "store", "disk_mb", "ttl_hours"}),
+    "account": frozenset({"user_id", "for_key"}),
+}
 
 
 def config_dir(env: Mapping[str, str] | None = None) -> Path:
-    """The platform's per-user config directory for vttui (VTTUI_CONFIG_DIR overrides)."""
+    """The per-user config directory: ``VTTUI_CONFIG_DIR``, else the platform's
+    (``$XDG_CONFIG_HOME/vttui`` on Linux, Application Support on macOS, AppData on Windows)."""
     env = os.environ if env is None else env
     if env.get("VTTUI_CONFIG_DIR"):
         return Path(env["VTTUI_CONFIG_DIR"]).expanduser()
-    if sys.platform == "win32":
-        return Path(env.get("APPDATA") or Path.home() / "AppData" / "Roaming") / "vttui"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support" / "vttui"
-    base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base).expanduser() / "vttui"
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False, roaming=True))
 
 
 def config_path(env: Mapping[str, str] | None = None) -> Path:
     return config_dir(env) / "config.toml"
+
+
+def state_dir() -> Path:
+    """Where logs go (``$XDG_STATE_HOME/vttui`` on Linux)."""
+    return Path(platformdirs.user_state_dir(APP_NAME, appauthor=False))
+
+
+def crash_log_path() -> Path:
+    return state_dir() / "crash.log"
 
 
 def mask_key(key: str | None) -> str:
@@ -44,6 +72,11 @@ def mask_key(key: str | None) -> str:
     if not key:
         return "none"
     return "…" + key[-4:] if len(key) > 4 else "…" + "*" * len(key)
+
+
+def key_fingerprint(key: str) -> str:
+    """A short one-way tag of a key: ties a learned user id to the key it belongs to."""
+    return "sha256:" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -54,14 +87,27 @@ class Settings:
     user_id: str | None = None
     base_url: str = DEFAULT_BASE_URL
     proxy: str | None = None
+    #: Seconds one read, write or connect may take.
     timeout: float = 30.0
+    #: Seconds one chunk of an upload may take to send.
     upload_timeout: float = 600.0
+    #: Seconds one API request may take in all, retries and their pauses included.
+    deadline: float = 120.0
+    #: The same for uploads (the body takes long on a slow link).
+    upload_deadline: float = 3600.0
+    #: Largest decompressed API reply read into memory.
+    max_reply_bytes: int = 32 * MB
+    #: Largest sample or capture written to disk.
+    max_download_bytes: int = 700 * MB
     tier: str = "public"
     per_minute: int | None = 4
     per_day: int | None = 500
     cache_entries: int = 5000
-    cache_bytes: int = 128 * 1024 * 1024
+    cache_bytes: int = 128 * MB
     cache_ttl: float = 6 * 3600.0
+    #: Where the cache and the quota ledger outlive the process (see vttui.vt.store).
+    #: Memory unless the settings come from load_settings (whose default is sqlite).
+    store: StoreOptions = StoreOptions()
     config_file: Path = field(default_factory=config_path)
     warnings: tuple[str, ...] = ()
 
@@ -69,23 +115,35 @@ class Settings:
     def masked_key(self) -> str:
         return mask_key(self.api_key)
 
-    def with_key(self, key: str, source: str) -> "Settings":
+    def with_key(self, key: str, source: str) -> Settings:
         return replace(self, api_key=key, api_key_source=source)
 
     def __repr__(self) -> str:  # never print the key, even by accident
         return f"Settings(key={self.masked_key}, base_url={self.base_url!r}, tier={self.tier!r})"
 
 
+# --- reading the file ----------------------------------------------------------------
+
+
+def _check_dir(env: Mapping[str, str]) -> None:
+    override = env.get("VTTUI_CONFIG_DIR")
+    if override:
+        folder = Path(override).expanduser()
+        if folder.exists() and not folder.is_dir():
+            raise ConfigError(f"VTTUI_CONFIG_DIR points at {folder}, which is not a folder.")
+
+
 def _read_file(path: Path) -> tuple[dict[str, Any], list[str]]:
     warnings: list[str] = []
-    if not path.is_file():
+    text = read_config_text(path)
+    if text is None:
         return {}, warnings
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"Cannot read the config file {path}: {exc}.") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"The config file {path} is not valid TOML: {exc}.") from None
+    except RecursionError:
+        raise ConfigError(f"The config file {path} has arrays or tables nested too deeply.") from None
     if os.name == "posix" and data.get("api_key"):
         mode = path.stat().st_mode & 0o777
         if mode & 0o077:
@@ -96,114 +154,214 @@ def _read_file(path: Path) -> tuple[dict[str, Any], list[str]]:
     return data, warnings
 
 
-def _number(value: Any, name: str, *, positive: bool = True) -> float:
+def _table(data: dict[str, Any], name: str) -> dict[str, Any]:
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"[{name}] in the config file must be a table (a [{name}] section), "
+                          f"not {_kind(value)}.")
+    return value
+
+
+def _unknown(data: dict[str, Any]) -> list[str]:
+    found = [f"{k}" for k in data if k not in KNOWN_KEYS[""]]
+    for table in ("network", "quota", "cache", "account"):
+        value = data.get(table)
+        if isinstance(value, dict):
+            found += [f"{table}.{k}" for k in value if k not in KNOWN_KEYS[table]]
+    return [f"Unknown setting {name!r} in the config file (ignored; check its spelling)." for name in found]
+
+
+# --- checking values -----------------------------------------------------------------
+
+
+def _kind(value: Any) -> str:
+    return {bool: "true/false", str: "text", int: "a number", float: "a number", dict: "a table",
+            list: "an array"}.get(type(value), type(value).__name__)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value) if not isinstance(value, float) else f"{value:g}"
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def number(value: Any, name: str, lo: float, hi: float, unit: str = "") -> float:
+    """A finite number in [lo, hi]; NaN, infinities, text and booleans are refused."""
+    what = f"a number{unit} from {lo:g} to {hi:g}"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"{name} must be a number.")
-    if positive and value <= 0:
-        raise ConfigError(f"{name} must be positive.")
+        raise ConfigError(f"{name} must be {what}, not {_kind(value)}.")
+    if not math.isfinite(value) or not lo <= value <= hi:
+        raise ConfigError(f"{name} must be {what}; got {_shown(value)}.")
     return float(value)
 
 
-def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None) -> Settings:
-    """Settings from the environment and the config file."""
-    env = os.environ if env is None else env
-    path = path or config_path(env)
-    data, warnings = _read_file(path)
-    network = data.get("network") if isinstance(data.get("network"), dict) else {}
-    quota = data.get("quota") if isinstance(data.get("quota"), dict) else {}
-    cache = data.get("cache") if isinstance(data.get("cache"), dict) else {}
+def whole(value: Any, name: str, lo: int, hi: int) -> int:
+    """A whole number in [lo, hi] (``4.0`` is fine, ``0.5`` is not: it would silently become 0)."""
+    what = f"a whole number from {lo:,} to {hi:,}"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{name} must be {what}, not {_kind(value)}.")
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        raise ConfigError(f"{name} must be {what}; got {_shown(value)}.")
+    if not lo <= value <= hi:
+        raise ConfigError(f"{name} must be {what}; got {_shown(value)}.")
+    return int(value)
 
-    key, source = None, None
+
+def web_url(value: Any, name: str, schemes: tuple[str, ...]) -> str:
+    """A URL with one of ``schemes``, a host and a valid port."""
+    what = f"a URL starting with {' or '.join(s + '://' for s in schemes)} and naming a host"
+    if not isinstance(value, str):
+        raise ConfigError(f"{name} must be {what}, not {_kind(value)}.")
+    if any(not ch.isprintable() or ch.isspace() for ch in value):
+        raise ConfigError(f"{name} must be {what}; it holds spaces or control characters.")
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+        host = parts.hostname
+    except ValueError:
+        raise ConfigError(f"{name} must be {what}; got {_shown(value)}.") from None
+    if parts.scheme.lower() not in schemes or not host:
+        raise ConfigError(f"{name} must be {what}; got {_shown(value)}.")
+    if port is not None and not 0 < port < 65536:
+        raise ConfigError(f"{name} has port {port}; ports go from 1 to 65535.")
+    return value
+
+
+def check_api_key(value: Any, source: str) -> str:
+    """A key that can go in an HTTP header: printable ASCII, no spaces. Checked before
+    any request, so a pasted key with a stray newline or accent fails here, clearly."""
+    if not isinstance(value, str):
+        raise ConfigError(f"{source} must be text (the 64-character key from your VirusTotal profile).")
+    for pos, ch in enumerate(value, 1):
+        if not 0x21 <= ord(ch) <= 0x7E:
+            what = ("a space" if ch == " " else "a line break" if ch in "\r\n" else
+                    "a control character" if ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 else "a non-ASCII character")
+            raise ConfigError(
+                f"{source} holds {what} (U+{ord(ch):04X}) at position {pos}; an API key is letters and digits "
+                "only. Nothing was sent. Copy the key again from your VirusTotal profile."
+            )
+    if len(value) > 256:
+        raise ConfigError(f"{source} is {len(value)} characters long; an API key has 64. Nothing was sent.")
+    return value
+
+
+def check_user_id(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not 0 < len(value) <= 128 or any(
+            not ch.isprintable() or ch.isspace() or ch in "/\\?#%" for ch in value):
+        raise ConfigError(f"{name} must be a VirusTotal user name (1 to 128 characters, no spaces or slashes).")
+    return value
+
+
+def _key_from(env: Mapping[str, str], data: dict[str, Any]) -> tuple[str | None, str | None]:
     for var in KEY_ENV_VARS:
-        if env.get(var, "").strip():
-            key, source = env[var].strip(), var
-            break
-    if key is None and isinstance(data.get("api_key"), str) and data["api_key"].strip():
-        key, source = data["api_key"].strip(), "config file"
+        raw = env.get(var, "")
+        if raw.strip():
+            return check_api_key(raw.strip(), var), var
+    if "api_key" in data:
+        raw = data["api_key"]
+        if not isinstance(raw, str):
+            raise ConfigError("api_key in the config file must be text (the 64-character key).")
+        if raw.strip():
+            return check_api_key(raw.strip(), "api_key in the config file"), "config file"
+    return None, None
 
-    base_url = env.get("VT_API_URL") or network.get("base_url") or DEFAULT_BASE_URL
-    if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
-        raise ConfigError("The API base URL must start with http:// or https://.")
-    account = data.get("account") if isinstance(data.get("account"), dict) else {}
-    user_id = env.get("VT_USER_ID") or account.get("user_id") or None
-    if user_id is not None and not isinstance(user_id, str):
-        raise ConfigError("account.user_id must be a string.")
-    proxy = env.get("VTTUI_PROXY") or network.get("proxy") or None
-    if proxy is not None and not isinstance(proxy, str):
-        raise ConfigError("network.proxy must be a URL string.")
 
-    tier = str(quota.get("tier", "public")).lower()
-    if tier not in TIERS:
+def _user_id_from(env: Mapping[str, str], account: dict[str, Any], key: str | None) -> str | None:
+    if env.get("VT_USER_ID"):
+        return check_user_id(env["VT_USER_ID"], "VT_USER_ID")
+    if account.get("user_id") is None:
+        return None
+    uid = check_user_id(account["user_id"], "account.user_id")
+    learned_for = account.get("for_key")
+    if learned_for is not None and (key is None or learned_for != key_fingerprint(key)):
+        return None  # learned for another key: naming that account would be wrong
+    return uid
+
+
+def proxy_url(value: Any, name: str) -> str:
+    """A proxy URL httpx can use (SOCKS only with the socksio package installed)."""
+    url = web_url(value, name, ("http", "https", "socks5", "socks5h"))
+    if url.lower().startswith("socks") and importlib.util.find_spec("socksio") is None:
+        raise ConfigError(f"{name} is a SOCKS proxy, which needs the socksio package: pip install 'httpx[socks]'.")
+    return url
+
+
+def _proxy_from(env: Mapping[str, str], network: dict[str, Any]) -> str | None:
+    configured = None if network.get("proxy") in (None, "") else proxy_url(network["proxy"], "network.proxy")
+    if env.get("VTTUI_PROXY"):
+        return proxy_url(env["VTTUI_PROXY"], "VTTUI_PROXY")
+    if configured is None:
+        for var in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "HTTP_PROXY", "http_proxy"):
+            if env.get(var):  # httpx reads these itself; a bad one must fail here, by name
+                proxy_url(env[var], var)
+    return configured
+
+
+def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None) -> Settings:
+    """Settings from the environment and the config file; ConfigError names any bad one."""
+    env = os.environ if env is None else env
+    if path is None:
+        _check_dir(env)
+        path = config_path(env)
+    data, warnings = _read_file(path)
+    network, quota, cache = _table(data, "network"), _table(data, "quota"), _table(data, "cache")
+    account = _table(data, "account")
+    warnings += _unknown(data)
+
+    key, source = _key_from(env, data)
+    base_url = DEFAULT_BASE_URL
+    if "base_url" in network:  # checked even when VT_API_URL overrides it: a bad setting is reported
+        base_url = web_url(network["base_url"], "network.base_url", ("http", "https"))
+    if env.get("VT_API_URL"):
+        base_url = web_url(env["VT_API_URL"], "VT_API_URL", ("http", "https"))
+
+    tier = quota.get("tier", "public")
+    if not isinstance(tier, str) or tier.lower() not in TIERS:
         raise ConfigError(f"quota.tier must be one of: {', '.join(TIERS)}.")
+    tier = tier.lower()
     per_minute, per_day = TIERS[tier]
     if "per_minute" in quota:
-        per_minute = int(_number(quota["per_minute"], "quota.per_minute"))
+        per_minute = whole(quota["per_minute"], "quota.per_minute", 1, 1_000_000)
     if "per_day" in quota:
-        per_day = int(_number(quota["per_day"], "quota.per_day"))
+        per_day = whole(quota["per_day"], "quota.per_day", 1, 1_000_000_000)
 
     return Settings(
         api_key=key,
         api_key_source=source,
-        user_id=user_id,
+        user_id=_user_id_from(env, account, key),
         base_url=base_url.rstrip("/"),
-        proxy=proxy,
-        timeout=_number(network.get("timeout", 30), "network.timeout"),
-        upload_timeout=_number(network.get("upload_timeout", 600), "network.upload_timeout"),
+        proxy=_proxy_from(env, network),
+        timeout=number(network.get("timeout", 30), "network.timeout", 0.1, 3600, " of seconds"),
+        upload_timeout=number(network.get("upload_timeout", 600), "network.upload_timeout", 1, 86_400, " of seconds"),
+        deadline=number(network.get("deadline", 120), "network.deadline", 0.1, 86_400, " of seconds"),
+        upload_deadline=number(network.get("upload_deadline", 3600), "network.upload_deadline", 0.1, 604_800,
+                               " of seconds"),
+        max_reply_bytes=int(number(network.get("max_reply_mb", 32), "network.max_reply_mb", 1, 1024, " of MB") * MB),
+        max_download_bytes=int(number(network.get("max_download_mb", 700), "network.max_download_mb", 1, 65_536,
+                                      " of MB") * MB),
         tier=tier,
         per_minute=per_minute,
         per_day=per_day,
-        cache_entries=int(_number(cache.get("max_entries", 5000), "cache.max_entries")),
-        cache_bytes=int(_number(cache.get("max_mb", 128), "cache.max_mb") * 1024 * 1024),
-        cache_ttl=_number(cache.get("ttl_minutes", 360), "cache.ttl_minutes") * 60,
+        cache_entries=whole(cache.get("max_entries", 5000), "cache.max_entries", 1, 10_000_000),
+        cache_bytes=int(number(cache.get("max_mb", 128), "cache.max_mb", 0.1, 65_536, " of MB") * MB),
+        cache_ttl=number(cache.get("ttl_minutes", 360), "cache.ttl_minutes", 0.1, 525_600, " of minutes") * 60,
+        store=store_options(cache, env),
         config_file=path,
         warnings=tuple(warnings),
     )
 
 
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    text = str(value)
-    escaped = "".join(
-        {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch)
-        or (f"\\u{ord(ch):04x}" if ord(ch) < 0x20 or ord(ch) == 0x7F else ch)
-        for ch in text
-    )
-    return f'"{escaped}"'
-
-
-def dump_toml(data: Mapping[str, Any]) -> str:
-    """Write the flat two-level TOML this config uses (no dependency needed)."""
-    lines: list[str] = []
-    tables = {k: v for k, v in data.items() if isinstance(v, Mapping)}
-    for key, value in data.items():
-        if not isinstance(value, Mapping):
-            lines.append(f"{key} = {_toml_value(value)}")
-    for name, table in tables.items():
-        lines.append("")
-        lines.append(f"[{name}]")
-        for key, value in table.items():
-            lines.append(f"{key} = {_toml_value(value)}")
-    return "\n".join(lines).lstrip("\n") + "\n"
-
-
 def save_api_key(key: str, path: Path | None = None) -> Path:
-    """Store the key in the config file, keeping other settings; the file gets mode 0600."""
+    """Store the key in the config file, keeping everything else in it as it was."""
     key = key.strip()
     if not key or any(ch.isspace() for ch in key):
         raise ConfigError("An API key is one word with no spaces.")
-    path = path or config_path()
-    data, _ = _read_file(path)
-    data["api_key"] = key
-    if not path.parent.exists():
-        path.parent.mkdir(parents=True, mode=0o700)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write("# vttui settings. Holds your VirusTotal API key: keep this file private.\n")
-        fh.write(dump_toml(data))
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
-    return path
+    check_api_key(key, "The API key")
+    return update_config(path or config_path(), {("api_key",): key})
+
+
+def save_user_id(uid: str, path: Path | None = None, *, api_key: str) -> Path:
+    """Remember the account's user id (tied to ``api_key``), so the quota lookup names the
+    account instead of putting the key in the URL."""
+    check_user_id(uid, "The user id")
+    return update_config(path or config_path(),
+                         {("account", "user_id"): uid, ("account", "for_key"): key_fingerprint(api_key)})

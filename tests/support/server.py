@@ -262,6 +262,14 @@ class DemoServer:
             if transport is not None:
                 transport.close()
             return False
+        if reply.action is Action.RAW:
+            body = reply.body
+            if isinstance(body, (bytes, bytearray)):
+                writer.write(bytes(body))
+            else:
+                await self._stream(writer, body, chunked=False)
+            await writer.drain()
+            return False
         if reply.action is Action.HANG:
             assert self._stopping is not None
             await self._stopping.wait()

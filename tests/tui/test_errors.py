@@ -132,6 +132,8 @@ async def test_comments_tab_error_does_not_blank_the_other_tabs():
 
 async def test_first_run_offers_key_entry_and_stores_it_privately(tmp_path, monkeypatch):
     monkeypatch.setenv("VTTUI_CONFIG_DIR", str(tmp_path / "cfg"))
+    # memory store: with a shared one the app checks the key's quota at start (a request)
+    monkeypatch.setenv("VTTUI_STORE", "memory")
     settings = load_settings()
     app = VTApp(settings=settings, clipboard=False, strict=True)
     async with app.run_test(size=(100, 30)) as pilot:

@@ -540,11 +540,30 @@ class _AsyncStream(httpx.AsyncByteStream):
 
 @respx.mock
 async def test_api_key_never_in_request_log(client):
+    respx.get(f"{BASE}/users/{KEY}").respond(json={"data": {"type": "user", "id": "analyst"}})
     respx.get(url__regex=rf"{BASE}/users/.*/overall_quotas").respond(json={"data": {"api_requests_daily": {"user": {"used": 3, "allowed": 500}}}})
     quotas = await client.overall_quotas()
     assert quotas["api_requests_daily"]["user"]["used"] == 3
     assert all(KEY not in path for _, path in client.request_log)
     assert any("9z1X" in path for _, path in client.request_log)
+
+
+@respx.mock
+async def test_quota_learns_the_user_id_once_then_keeps_the_key_out_of_urls(client):
+    who = respx.get(f"{BASE}/users/{KEY}").respond(json={"data": {"type": "user", "id": "analyst"}})
+    quotas = respx.get(f"{BASE}/users/analyst/overall_quotas").respond(json={"data": {"api_requests_daily": {}}})
+    await client.overall_quotas()
+    client.cache.clear()
+    await client.overall_quotas()
+    assert who.call_count == 1 and quotas.call_count == 2
+    assert client.user_id == client.learned_user_id == "analyst"
+
+
+@respx.mock
+async def test_a_user_reply_that_names_no_account_is_malformed(client):
+    respx.get(f"{BASE}/users/{KEY}").respond(json={"data": {"type": "user", "id": "../x"}})
+    with pytest.raises(E.MalformedResponseError):
+        await client.overall_quotas()
 
 
 async def test_missing_key_refused_before_request():
@@ -595,14 +614,15 @@ async def test_cache_bound_respected_across_many_objects(sleeps):
 async def test_hostile_ids_cannot_change_the_endpoint(client):
     route = respx.get(url__regex=r".*").respond(404, json=error_body("NotFoundError"))
     for hostile in ("../../users/me", "x?relationships=comments", "a#b", ".."):
-        with pytest.raises(E.NotFoundError):
+        with pytest.raises(E.InvalidIOCError):  # not a domain: refused before any request
             await client.get_object(ObjectRef("domain", hostile))
-    paths = [call.request.url.raw_path.decode() for call in route.calls]
-    assert paths == [
-        "/api/v3/domains/..%2F..%2Fusers%2Fme",
-        "/api/v3/domains/x%3Frelationships=comments",  # "=" is inert in a path
-        "/api/v3/domains/a%23b",
-        "/api/v3/domains/%2E%2E",
+    assert route.calls.call_count == 0
+    # and were one sent anyway, it could not leave its path segment
+    assert [ObjectRef("domain", h).path for h in ("../../users/me", "x?relationships=comments", "a#b", "..")] == [
+        "/domains/..%2F..%2Fusers%2Fme",
+        "/domains/x%3Frelationships=comments",  # "=" is inert in a path
+        "/domains/a%23b",
+        "/domains/%2E%2E",
     ]
 
 
@@ -610,6 +630,7 @@ async def test_hostile_ids_cannot_change_the_endpoint(client):
 async def test_httpx_log_lines_never_carry_the_key(client, caplog):
     import logging
 
+    respx.get(f"{BASE}/users/{KEY}").respond(json={"data": {"type": "user", "id": "analyst"}})
     respx.get(url__regex=rf"{BASE}/users/.*/overall_quotas").respond(json={"data": {}})
     with caplog.at_level(logging.DEBUG):
         await client.overall_quotas()
@@ -630,7 +651,7 @@ def _page_ok(result):
 
 ENDPOINTS = [
     ("file report", "GET", f"/files/{SHA256}", {"data": file_obj()}, lambda c: c.get_file(SHA256), lambda r: r["id"] == SHA256),
-    ("url by url", "GET", f"/urls/{URL_ID}", {"data": {"type": "url", "id": "u" * 64, "attributes": {"url": "http://evil.test/x"}}},
+    ("url by url", "GET", f"/urls/{URL_ID}", {"data": {"type": "url", "id": "e" * 64, "attributes": {"url": "http://evil.test/x"}}},
      lambda c: c.get_url("http://evil.test/x"), lambda r: r["type"] == "url"),
     ("domain", "GET", "/domains/evil.test", {"data": {"type": "domain", "id": "evil.test", "attributes": {}}}, lambda c: c.get_domain("evil.test"), lambda r: r["id"] == "evil.test"),
     ("ipv4", "GET", "/ip_addresses/192.0.2.1", {"data": {"type": "ip_address", "id": "192.0.2.1", "attributes": {}}}, lambda c: c.get_ip("192.0.2.1"), lambda r: r["id"] == "192.0.2.1"),

@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from vttui.config import dump_toml, load_settings, mask_key, save_api_key
+from vttui.config import load_settings, mask_key, save_api_key
 from vttui.vt.errors import ConfigError
 
 KEY = "0123456789abcdef" * 4
@@ -86,13 +86,6 @@ def test_mask_key_and_repr_never_show_the_key(tmp_path):
     assert mask_key(None) == "none"
     s = load_settings({"VT_API_KEY": KEY}, tmp_path / "c.toml")
     assert KEY not in repr(s) and KEY not in str(s)
-
-
-def test_dump_toml_escapes():
-    text = dump_toml({"api_key": 'a"b\\c\n', "t": {"x": 1, "y": True}})
-    import tomllib
-
-    assert tomllib.loads(text) == {"api_key": 'a"b\\c\n', "t": {"x": 1, "y": True}}
 
 
 def test_save_rejects_blank_key(tmp_path):

@@ -20,8 +20,8 @@ from . import output
 #: Subcommand names, known without importing them (the TUI starts faster that way).
 COMMAND_NAMES = frozenset({
     "lookup", "relations", "templates", "relationship-types", "submit", "reanalyse", "analysis",
-    "comment", "comments", "vote", "votes", "download", "pcap", "quota",
-    "triage", "extract", "search", "collection",
+    "comment", "comments", "vote", "votes", "download", "pcap", "quota", "cache",
+    "triage", "extract", "search", "collection", "serve", "mcp",
 })
 
 EXIT_OK = 0
@@ -74,13 +74,14 @@ def _run_tui(argv: list[str]) -> int:
     tui = argparse.ArgumentParser(prog="vttui", add_help=False)
     tui.add_argument("ioc", nargs="?")
     tui.add_argument("--demo", action="store_true")
+    tui.add_argument("--no-store", action="store_true")
     args, unknown = tui.parse_known_args(argv)
     if unknown:
         output.error(f"unrecognised arguments: {' '.join(unknown)} (see vttui --help)")
         return EXIT_CODES[ErrorKind.INVALID]
     from .launch import run_app
 
-    return run_app(ioc=args.ioc, demo=args.demo)
+    return run_app(ioc=args.ioc, demo=args.demo, no_store=args.no_store)
 
 
 if __name__ == "__main__":  # pragma: no cover

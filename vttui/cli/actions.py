@@ -34,9 +34,11 @@ from ..vt.samples import (
     url_question,
     validate_behaviour_id,
 )
-from ..vt.sanitize import clean_line, clean_text
+from ..vt.sanitize import clean_comment, clean_line, clean_text
+from ..vt.validate import ref_problem
 from . import output, prompt
 from .registry import command
+from .walk import MAX_ITEMS, bounded, report_stop, walk
 
 #: First pause between analysis polls (seconds); doubles up to POLL_MAX_DELAY.
 POLL_FIRST_DELAY = 5.0
@@ -210,6 +212,10 @@ async def _fresh_report(client: VTClient, body: dict[str, Any], fallback: Object
     ref = Analysis.from_reply(body).item_ref or fallback
     if ref is None or ref.type not in ("file", "url"):
         return None
+    why = ref_problem(ref)
+    if why is not None:  # the analysis names its item; VirusTotal's word is checked first
+        output.warn(f"the analysis names an item vttui cannot open ({why}); its report was not fetched")
+        return None
     try:
         return await client.get_object(ref)
     except E.NotFoundError:
@@ -373,9 +379,14 @@ async def comment(args: argparse.Namespace, client: VTClient) -> int:
         text = _read_stdin_text()
     else:
         text = args.text
-    text = text.strip()
-    if not text:
+    cleaned = clean_comment(text)
+    if not cleaned:
         raise E.InvalidArgumentError("A comment cannot be empty.")
+    removed = cleaned != text.strip().replace("\r\n", "\n")
+    if removed:
+        output.warn("the comment held control characters or escape sequences; they were removed "
+                    "(what is posted is exactly what is shown)")
+    text = cleaned
     prompt.require(
         f"Comments are public: everyone on VirusTotal can read them, with your user name. "
         f"Post this comment ({len(text)} characters: \"{clean_line(text, 60)}\") on {_describe(ioc)}?",
@@ -411,10 +422,6 @@ async def vote(args: argparse.Namespace, client: VTClient) -> int:
     return 0
 
 
-async def _walk(pager: Paginator) -> list[dict[str, Any]]:
-    return [item async for item in pager]
-
-
 def _list_args(what: str) -> Callable[[argparse.ArgumentParser], None]:
     def add(p: argparse.ArgumentParser) -> None:
         p.add_argument("ioc", metavar="IOC", help="hash, URL, domain or IP")
@@ -424,19 +431,55 @@ def _list_args(what: str) -> Callable[[argparse.ArgumentParser], None]:
     return add
 
 
-async def _list(args: argparse.Namespace, make: Callable[..., Paginator], printer: Callable[[dict], None]) -> int:
-    page_size = 40 if args.all else min(args.limit, 40)
-    pager = make(limit=page_size, cursor=args.cursor or None, max_items=None if args.all else args.limit)
-    items = await _walk(pager)
-    more = None if args.all else pager.cursor
-    if args.format == "json":
-        _emit_json({"data": items, "meta": {"count": pager.count, "cursor": more}})
-    else:
-        if not items:
-            output.warn("none yet")
-        for item in items:
+def _json_text(value: Any, pad: str) -> str:
+    """``value`` as indented JSON; lone surrogates fall back to \\u escapes (still valid)."""
+    from ..export.json_out import escape_terminal_unsafe  # only when printing JSON
+
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        text = json.dumps(value, indent=2, ensure_ascii=True)
+    text = escape_terminal_unsafe(text)  # bidi overrides and C1 controls as \u escapes: same data
+    return "\n".join(pad + line for line in text.split("\n"))
+
+
+async def _list(args: argparse.Namespace, make: Callable[..., Paginator], printer: Callable[[dict], None],
+                what: str) -> int:
+    """Items printed as they arrive; JSON as ``{"data": [...], "meta": {...}}``, closed
+    validly even when a page fails (then ``meta.cursor`` is where to resume)."""
+    limit = bounded(args.limit, "--limit")
+    page_size = 40 if args.all else min(limit, 40)
+    pager = make(limit=page_size, cursor=args.cursor or None, max_items=MAX_ITEMS if args.all else limit)
+    count = 0
+
+    def take(item: dict[str, Any]) -> None:
+        nonlocal count
+        count += 1
+        if args.format == "json":
+            head = '{\n  "data": [\n' if count == 1 else ",\n"
+            sys.stdout.write(head + _json_text(item, "    "))
+        else:
             printer(item)
+        sys.stdout.flush()
+
+    error = None
+    ended = False
+    try:
+        error = await walk(pager, take, what)
+        ended = True
+    finally:
+        more = pager.cursor if (error is not None or not args.all or count >= MAX_ITEMS) else None
+        if args.format == "json" and (count or (ended and error is None)):
+            meta = {"count": pager.count, "cursor": more, "complete": error is None and more is None}
+            head = "\n  ]" if count else '{\n  "data": []'
+            sys.stdout.write(head + ',\n  "meta": ' + _json_text(meta, "  ").lstrip() + "\n}\n")
+            sys.stdout.flush()
+    if error is not None:
+        return report_stop(error, pager, count, what)
+    if args.format != "json" and not count:
+        output.warn("none yet")
     if more:
+        if args.all:
+            output.warn(f"stopped at {MAX_ITEMS:,} {what}, the most one run fetches; more remain")
         output.warn(f"next cursor: {clean_line(more, 500)}")
     return 0
 
@@ -462,13 +505,13 @@ def _print_vote(item: dict) -> None:
 @command("comments", "list the community comments on a file, URL, domain or IP")(_list_args("comments"))
 async def comments(args: argparse.Namespace, client: VTClient) -> int:
     ref = _report_ioc(args.ioc, "commented on").ref
-    return await _list(args, lambda **kw: client.iter_comments(ref, **kw), _print_comment)
+    return await _list(args, lambda **kw: client.iter_comments(ref, **kw), _print_comment, "comments")
 
 
 @command("votes", "list the community votes on a file, URL, domain or IP")(_list_args("votes"))
 async def votes(args: argparse.Namespace, client: VTClient) -> int:
     ref = _report_ioc(args.ioc, "voted on").ref
-    return await _list(args, lambda **kw: client.iter_votes(ref, **kw), _print_vote)
+    return await _list(args, lambda **kw: client.iter_votes(ref, **kw), _print_vote, "votes")
 
 
 # --- downloads -----------------------------------------------------------------------
@@ -559,13 +602,33 @@ def _limiter_json(client: VTClient) -> dict[str, Any]:
             "left_day": s.left_day, "used_day": s.used_day, "resets_at": s.resets_at.isoformat()}
 
 
+def _remember_user_id(uid: str, api_key: str | None) -> None:
+    """Save a learned user id (tied to the key) so later runs never put the key in a URL."""
+    from ..config import load_settings, save_user_id
+
+    try:
+        settings = load_settings()
+        if api_key is None or settings.api_key != api_key:
+            return
+        path = save_user_id(uid, settings.config_file, api_key=api_key)
+    except E.ConfigError as exc:
+        output.warn(f"could not save your VirusTotal user id: {exc.message}")
+        return
+    output.warn(f"saved your VirusTotal user id ({clean_line(uid, 64)}) in {path}: "
+                "the quota is looked up by it from now on, without the key in the URL")
+
+
 def _quota_args(p: argparse.ArgumentParser) -> None:
     _format(p)
 
 
 @command("quota", "show the API key's quotas (hourly, daily, monthly) and the local rate limit")(_quota_args)
 async def quota(args: argparse.Namespace, client: VTClient) -> int:
-    data = await client.overall_quotas()
+    # the server's count of today goes into the shared ledger (and a user id learned on the
+    # way is kept: later checks leave the key out of URLs)
+    data = await client.reconcile_quota()
+    if client.learned_user_id:
+        _remember_user_id(client.learned_user_id, client.api_key)
     rows = _quota_rows(data)
     limiter = _limiter_json(client)
     if args.format == "json":
@@ -583,7 +646,8 @@ async def quota(args: argparse.Namespace, client: VTClient) -> int:
         _line(f"{row[0]:<{widths[0]}}" + "".join(f"  {cell:>{w}}" for cell, w in zip(row[1:], widths[1:])))
     state = client.limiter.state()
     minute = f"{state.per_minute} requests a minute" if state.per_minute else "no per-minute limit"
-    day = (f"{state.per_day} a day ({state.left_day} left in this run, resets {state.resets_at:%H:%M} UTC)"
+    scope = "shared by every vttui process of this key" if client.store is not None else "in this run"
+    day = (f"{state.per_day} a day ({state.left_day} left, {scope}; resets {state.resets_at:%H:%M} UTC)"
            if state.per_day else "no daily limit")
     _line()
     _line(f"local rate limit: {minute}, {day}")

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import TextIO
 
 from .. import __version__
@@ -41,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text, epilog=EPILOG,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         p.add_argument("--demo", action="store_true", help="use the bundled offline demo data")
+        p.add_argument("--no-store", action="store_true",
+                       help="keep nothing beyond this run (cache and quota count in memory only)")
         add_args(p)
     return parser
 
@@ -48,7 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _load_commands() -> None:
     from . import lookup, meta, relations  # noqa: F401  (each registers itself)
     from . import actions  # noqa: F401  (submit, comment, vote, download, quota, ...)
+    from . import cache  # noqa: F401  (cache stats, cache clear)
     from . import intel, triage  # noqa: F401  (search, collection; triage, extract)
+    from . import serve  # noqa: F401  (serve, mcp)
 
 
 @contextlib.asynccontextmanager
@@ -56,11 +61,27 @@ async def open_client(args: argparse.Namespace) -> AsyncIterator[VTClient]:
     settings = load_settings()
     for warning in settings.warnings:
         output.warn(warning)
+    if getattr(args, "no_store", False):
+        settings = replace(settings, store=settings.store.memory_only("--no-store"))
     client = make_client(settings, demo=getattr(args, "demo", False))
+    if getattr(args, "refresh", False):
+        client.refresh_all()
+    told = 0
     try:
+        await client.prepare()  # a store out of reach falls back here, and says so below
+        told = _store_warnings(client, told)
         yield client
     finally:
+        _store_warnings(client, told)
         await client.aclose()
+
+
+def _store_warnings(client: VTClient, already: int) -> int:
+    """Say (once) what happened to the store: a file moved aside, a fallback."""
+    warnings = list(getattr(client.store, "warnings", []))
+    for warning in warnings[already:]:
+        output.warn(warning)
+    return len(warnings)
 
 
 class _Redacting:

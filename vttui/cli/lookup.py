@@ -24,6 +24,7 @@ from typing import Any, TextIO
 
 from ..export import FORMATS, get_template, redact, render, render_batch
 from ..export.files import write_atomic
+from ..vt.cache import FetchInfo
 from ..vt.client import VTClient
 from ..vt.errors import (
     EXIT_CODES,
@@ -35,6 +36,7 @@ from ..vt.errors import (
     VTError,
 )
 from ..vt.ioc import IOC, IOCType, classify
+from ..vt.refs import ObjectRef, path_segment
 from ..vt.relationships import get_relationship, relationships_for
 from ..vt.sanitize import clean_line
 from . import output
@@ -183,6 +185,17 @@ def _collect(inputs: Sequence[Input], slots: list[Any]) -> Batch:
     return batch
 
 
+def _fetched(client: VTClient, data: dict[str, Any]) -> FetchInfo | None:
+    """When the report was fetched, if it came from the cache (said in the export)."""
+    kind, ident = data.get("type"), data.get("id")
+    if not isinstance(kind, str) or not isinstance(ident, str) or not ident:
+        return None
+    try:
+        return client.fetch_info(f"/analyses/{path_segment(ident)}" if kind == "analysis" else ObjectRef(kind, ident))
+    except ValueError:
+        return None
+
+
 def emit(text: str, args: argparse.Namespace, client: VTClient | None) -> None:
     """Write the result to ``-o FILE`` (atomically, 0600) or stdout; never the API key."""
     text = redact(text, getattr(client, "api_key", None))
@@ -203,6 +216,8 @@ def _args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (mode 0600) instead of stdout")
     p.add_argument("--relationships", "-r", metavar="REL,...",
                    help="also fetch these relationships' first items (see `vttui relationship-types`)")
+    p.add_argument("--refresh", action="store_true",
+                   help="fetch fresh reports: ignore what earlier runs cached (the fresh ones are cached)")
 
 
 @command("lookup", "look up hashes, URLs, domains or IPs and print their reports")(_args)
@@ -225,13 +240,15 @@ async def lookup(args: argparse.Namespace, client: VTClient) -> int:
     if not many:
         if batch.stopped or batch.not_found:
             raise (batch.stopped or batch.not_found[0])[1]
-        emit(render(batch.results[0][1], args.format, template=template), args, client)
+        data = batch.results[0][1]
+        emit(render(data, args.format, template=template, fetched=_fetched(client, data)), args, client)
         return 0
 
     for item, error in batch.not_found:
         output.error(f"{item.where} ({_quote(item.ioc.original)}): {error.message}")
     objects = [data for _item, data in batch.results]
-    emit(render_batch(objects, args.format, template=template), args, client)
+    fetched = [_fetched(client, data) for data in objects]
+    emit(render_batch(objects, args.format, template=template, fetched=fetched), args, client)
     if batch.stopped:
         item, error = batch.stopped
         output.error(

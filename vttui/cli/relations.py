@@ -3,8 +3,13 @@
 ``--limit N`` prints N items (default 10; pages of up to 40 are fetched as needed).
 When more remain, the cursor to continue from is printed on stderr as
 ``next cursor: X``; pass it back with ``--cursor X``. ``--all`` walks every page up to
-``--max`` items (default 1000). Output formats as for ``vttui lookup``; JSON and raw
-give an array of the related objects.
+``--max`` items (default 1000). No run fetches more than ``walk.MAX_ITEMS``. Output
+formats as for ``vttui lookup``; JSON and raw give an array of the related objects.
+
+Items are written as they arrive (see :mod:`vttui.export.stream`). When a page fails,
+or the server's cursor loops, what arrived stays written (JSON closed validly; with
+``-o FILE`` the file holds it), the reason and the resume cursor go to stderr, and the
+exit code is the error's (6 for network and server trouble).
 """
 
 from __future__ import annotations
@@ -12,17 +17,17 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..export import FORMATS, get_template, render
-from ..export.json_out import dump_raw
+from ..export import FORMATS, get_template, redact
+from ..export.files import PartialFile
+from ..export.stream import ListWriter
 from ..vt.client import MAX_PAGE_LIMIT, VTClient
 from ..vt.errors import InvalidArgumentError
 from ..vt.ioc import IOCType, classify
-from ..vt.relationships import Relationship, get_relationship, relationships_for
 from ..vt.refs import TYPE_LABELS
-from ..vt.sanitize import clean_line
+from ..vt.relationships import Relationship, get_relationship, relationships_for
 from . import output
 from .registry import command
-from .lookup import emit
+from .walk import bounded, print_cursor, report_stop, walk
 
 DEFAULT_LIMIT = 10
 DEFAULT_MAX = 1000
@@ -58,6 +63,7 @@ def _args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", "-f", choices=FORMATS, default="json", help="output format (default json)")
     p.add_argument("--template", "-t", metavar="NAME", help="trim each item's fields with a template")
     p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (mode 0600) instead of stdout")
+    p.add_argument("--refresh", action="store_true", help="fetch fresh pages: ignore what earlier runs cached")
 
 
 @command("relations", "list the objects related to one (contacted domains, resolutions...)")(_args)
@@ -67,28 +73,47 @@ async def relations(args: argparse.Namespace, client: VTClient) -> int:
     if ioc.type is IOCType.ANALYSIS:
         raise InvalidArgumentError("Analyses have no relationships; look up the file or URL instead.")
     rel = check_relationship(ioc.object_type, args.relationship)
-    wanted = args.max if args.all else args.limit
-    page_size = MAX_PAGE_LIMIT if args.all else min(args.limit, MAX_PAGE_LIMIT)
+    limit, most = bounded(args.limit, "--limit"), bounded(args.max, "--max")
+    wanted = most if args.all else limit
+    page_size = MAX_PAGE_LIMIT if args.all else min(limit, MAX_PAGE_LIMIT)
     pages = client.iter_related(ioc.ref, rel.name, limit=page_size, cursor=args.cursor, max_items=wanted)
-    bar = output.Progress(f"{rel.name}")
-    items = []
-    async for item in pages:
-        items.append(item)
-        bar.step(f"{len(items)} items")
-    bar.finish()
+    sink = PartialFile(args.output) if args.output else None
+    key = client.api_key
 
-    if args.format == "raw":
-        text = dump_raw(items) + "\n"
-    else:
-        text = render(items, args.format, template=template, relationship=rel.name,
-                      source=f"{TYPE_LABELS.get(ioc.object_type, ioc.object_type)} {ioc.display}")
-    emit(text, args, client)
+    def write(text: str) -> None:
+        text = redact(text, key)
+        if sink is not None:
+            sink.write(text)
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+
+    writer = ListWriter(args.format, write, template=template, relationship=rel.name, targets=rel.targets,
+                        source=f"{TYPE_LABELS.get(ioc.object_type, ioc.object_type)} {ioc.display}")
+    bar = output.Progress(f"{rel.name}")
+    error = None
+    ended = False
+    try:
+        error = await walk(pages, writer.add, "items", bar)
+        ended = True
+    finally:
+        bar.finish()
+        if writer.count == 0 and (error is not None or not ended):
+            if sink is not None:  # nothing arrived: no output at all, as before any request
+                sink.discard()
+        else:
+            writer.close(note=error.message if error is not None else None)
+            if sink is not None:
+                path = sink.commit()
+                output.warn(f"wrote {sink.bytes:,} bytes to {path}")
+    if error is not None:
+        return report_stop(error, pages, writer.count, "items")
 
     cursor = pages.cursor
     if cursor:
         if args.all:
-            output.warn(f"stopped after {len(items)} items (--max {args.max}); more remain")
-        print(f"next cursor: {clean_line(cursor)}", file=sys.stderr, flush=True)
-    elif rel.cap is not None and len(items) >= rel.cap:
+            output.warn(f"stopped after {writer.count} items (--max {most}); more remain")
+        print_cursor(cursor)
+    elif rel.cap is not None and writer.count >= rel.cap:
         output.warn(f"VirusTotal lists at most {rel.cap} {rel.name}; there may be more (capped, not the end)")
     return 0

@@ -24,6 +24,7 @@ class Action(StrEnum):
     REPLY = "reply"  # send status, headers and body
     CLOSE = "close"  # drop the connection without sending anything
     HANG = "hang"  # never answer (until the client gives up or the server stops)
+    RAW = "raw"  # write ``body`` to the socket as is (status line and headers included), then close
 
 
 class BodyTooLarge(Exception):
@@ -169,6 +170,12 @@ class DemoResponse:
     def close(cls) -> DemoResponse:
         """Drop the connection without replying (client sees a protocol/read error)."""
         return cls(0, [], b"", Action.CLOSE)
+
+    @classmethod
+    def raw(cls, body: bytes | AsyncIterable[bytes]) -> DemoResponse:
+        """Bytes written to the socket untouched, then the connection closes: lets a test
+        send headers slowly, or anything that is not well-formed HTTP."""
+        return cls(0, [], body, Action.RAW)
 
     @classmethod
     def hang(cls) -> DemoResponse:

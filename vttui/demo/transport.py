@@ -68,6 +68,8 @@ class DemoTransport(httpx.AsyncBaseTransport):
             raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
         if reply.action is Action.HANG:
             await self._hang(request)
+        if reply.action is Action.RAW:  # raw bytes need a socket: use the loopback DemoServer
+            raise httpx.RemoteProtocolError("raw replies are only sent by the loopback server", request=request)
         return self._to_httpx(reply, request)
 
     @staticmethod

@@ -23,14 +23,18 @@ csv        detections (all         one row per item            detections, with 
 
 No format ever carries the API key: :func:`redact` is applied by the CLI and the TUI
 to whatever they write, whatever the data holds.
+
+A report served from the persistent cache says how old it is (``fetched``: see
+:mod:`.provenance`): a ``vttui`` member in JSON and XML, a line in Markdown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..vt.errors import ErrorKind, VTError
+from .provenance import provenance, with_meta, with_note
 from .templates import (
     BUILTIN_TEMPLATES,
     Template,
@@ -40,6 +44,9 @@ from .templates import (
     get_template,
     load_templates,
 )
+
+if TYPE_CHECKING:
+    from ..vt.cache import FetchInfo
 
 __all__ = [
     "BUILTIN_TEMPLATES",
@@ -92,6 +99,7 @@ def render(
     template: Template | str | None = None,
     relationship: str | None = None,
     source: str | None = None,
+    fetched: FetchInfo | None = None,
     defang: bool = False,
 ) -> str:
     """``value`` (an object, a reply or a list of objects) as text in ``fmt``.
@@ -102,7 +110,8 @@ def render(
     """
     _check(fmt)
     if defang:
-        return _defanged(render(value, fmt, template=template, relationship=relationship, source=source), fmt)
+        return _defanged(render(value, fmt, template=template, relationship=relationship, source=source,
+                                fetched=fetched), fmt)
     from . import csv_out, json_out, markdown, xml_out  # only when exporting: keeps start-up light
 
     if fmt == "raw":
@@ -119,22 +128,29 @@ def render(
             return xml_out.to_xml(items, relationship=relationship, source=source)
         return csv_out.page_csv(items)
     obj = apply_template(found, template)
+    meta = provenance(fetched)
     if fmt == "json":
-        return json_out.dumps(obj) + "\n"
+        return json_out.dumps(with_meta(obj, meta)) + "\n"
     if fmt == "markdown":
-        return markdown.object_markdown(obj)
+        return with_note(markdown.object_markdown(obj), meta)
     if fmt == "xml":
-        return xml_out.to_xml([obj])
+        return xml_out.to_xml([with_meta(obj, meta)])
     return csv_out.detections_csv(obj)
 
 
 def render_batch(
-    values: Iterable[Any], fmt: str, *, template: Template | str | None = None, defang: bool = False
+    values: Iterable[Any],
+    fmt: str,
+    *,
+    template: Template | str | None = None,
+    fetched: Sequence[FetchInfo | None] | None = None,
+    defang: bool = False,
 ) -> str:
-    """Several looked-up objects as one document in ``fmt`` (input order kept)."""
+    """Several looked-up objects as one document in ``fmt`` (input order kept).
+    ``fetched`` holds each value's fetch info (for reports served from the cache)."""
     _check(fmt)
     if defang:
-        return _defanged(render_batch(values, fmt, template=template), fmt)
+        return _defanged(render_batch(values, fmt, template=template, fetched=fetched), fmt)
     from . import csv_out, json_out, markdown, xml_out
 
     values = list(values)
@@ -142,16 +158,21 @@ def render_batch(
         return json_out.dump_raw(values) + "\n"
     template = get_template(template)
     objects = []
-    for v in values:
+    metas = []
+    for n, v in enumerate(values):
         found = _objects(v)
         if isinstance(found, dict):
             objects.append(apply_template(found, template))
+            metas.append(provenance(fetched[n] if fetched is not None and n < len(fetched) else None))
     if fmt == "json":
-        return json_out.dumps(objects) + "\n"
+        return json_out.dumps([with_meta(o, m) for o, m in zip(objects, metas)]) + "\n"
     if fmt == "markdown":
-        return markdown.batch_markdown(objects)
+        if not any(metas):
+            return markdown.batch_markdown(objects)
+        return markdown.SEPARATOR.join(
+            with_note(markdown.object_markdown(o), m).rstrip("\n") for o, m in zip(objects, metas)) + "\n"
     if fmt == "xml":
-        return xml_out.to_xml(objects)
+        return xml_out.to_xml([with_meta(o, m) for o, m in zip(objects, metas)])
     return csv_out.batch_detections_csv(objects)
 
 

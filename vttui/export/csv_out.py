@@ -87,27 +87,44 @@ def _extra(view: VTObject, column: str) -> Any:
 
 
 def page_columns(views: list[VTObject]) -> list[str]:
-    types = {v.type for v in views}
+    return columns_for_types(v.type for v in views)
+
+
+def page_row(view: VTObject, columns: list[str]) -> list[Any]:
+    """One related object as a row of ``columns`` (see :func:`page_columns`)."""
+    stats = as_dict(view.attributes.get(getattr(view, "_STATS_KEY", "last_analysis_stats")))
+    values: dict[str, Any] = {"id": view.id, "type": view.type}
+    for key in ("malicious", "suspicious", "harmless", "undetected"):
+        n = as_int(stats.get(key))
+        values[key] = n if n is not None else ""
+    for col in columns[len(PAGE_BASE):]:
+        values[col] = _extra(view, col)
+    return [values[c] for c in columns]
+
+
+def columns_for_types(types: Iterable[str]) -> list[str]:
+    """The page columns for items of ``types`` (a list written as it arrives decides up front)."""
+    wanted = set(types)
     columns = list(PAGE_BASE)
     for item_type, extra in PAGE_EXTRA.items():
-        if item_type in types:
+        if item_type in wanted:
             columns += [c for c in extra if c not in columns]
     return columns
+
+
+def csv_lines(header: list[str] | None, rows: Iterable[list[Any]]) -> str:
+    """CSV text for ``rows`` (cells made safe), preceded by ``header`` when given."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    if header is not None:
+        writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell(c) for c in row])
+    return buf.getvalue()
 
 
 def page_csv(items: Iterable[Any]) -> str:
     """One row per related object: id, type, verdict counts and a few type-specific facts."""
     views = [i if isinstance(i, VTObject) else wrap(i) for i in items]
     columns = page_columns(views)
-
-    def row(view: VTObject) -> list[Any]:
-        stats = as_dict(view.attributes.get(getattr(view, "_STATS_KEY", "last_analysis_stats")))
-        values = {"id": view.id, "type": view.type}
-        for key in ("malicious", "suspicious", "harmless", "undetected"):
-            n = as_int(stats.get(key))
-            values[key] = n if n is not None else ""
-        for col in columns[len(PAGE_BASE):]:
-            values[col] = _extra(view, col)
-        return [values[c] for c in columns]
-
-    return _write(columns, (row(v) for v in views))
+    return _write(columns, (page_row(v, columns) for v in views))

@@ -115,6 +115,11 @@ def _escape_unsafe(text: str) -> str:
     return _TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def escape_terminal_unsafe(json_text: str) -> str:
+    """JSON text with the characters terminals act on written as ``\\uXXXX`` (same data)."""
+    return _escape_unsafe(json_text)
+
+
 def dumps(value: Any, *, dates: bool = True, indent: int | None = 2) -> str:
     """Deterministic JSON text of ``value`` (normalised first)."""
     text = json.dumps(normalise(value, dates=dates), ensure_ascii=False, indent=indent, allow_nan=False)

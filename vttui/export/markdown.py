@@ -215,6 +215,22 @@ def _page_row(index: int, view: VTObject) -> list[Any]:
     ]
 
 
+PAGE_COLUMNS = ["No.", "Type", "ID", "Name", "Verdict", "Ratio", "Details"]
+
+
+def page_head_lines(relationship: str | None, source: str | None) -> list[str]:
+    """The heading of a list written as it arrives (its count is not known yet)."""
+    lines = [f"# Related objects: {md(relationship)}" if relationship else "# Objects", ""]
+    if source:
+        lines += [f"Related to: {md(source)}", ""]
+    return lines + table(PAGE_COLUMNS, [])
+
+
+def page_row_line(index: int, item: Any) -> str:
+    """One table row of a list written as it arrives."""
+    return _row(_page_row(index, item if isinstance(item, VTObject) else wrap(item)))
+
+
 def page_markdown(items: Iterable[Any], *, relationship: str | None = None, source: str | None = None) -> str:
     """A table of related objects (one page of a relationship, or all of it)."""
     views = [i if isinstance(i, VTObject) else wrap(i) for i in items]
@@ -224,8 +240,5 @@ def page_markdown(items: Iterable[Any], *, relationship: str | None = None, sour
         lines += [f"Related to: {md(source)}", ""]
     if not views:
         return "\n".join(lines + ["No items."]) + "\n"
-    lines += table(
-        ["No.", "Type", "ID", "Name", "Verdict", "Ratio", "Details"],
-        (_page_row(i + 1, v) for i, v in enumerate(views)),
-    )
+    lines += table(PAGE_COLUMNS, (_page_row(i + 1, v) for i, v in enumerate(views)))
     return "\n".join(lines) + "\n"

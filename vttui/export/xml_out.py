@@ -143,6 +143,24 @@ def _object(obj: Any, depth: int, out: list[str]) -> None:
     out.append(f"{pad}</object>")
 
 
+def root_open(**root_attrs: Any) -> str:
+    """The prolog and opening root tag of a document written as it arrives (no count)."""
+    attrs = {"generator": "vttui"}
+    attrs.update({k: clean_line(v) for k, v in root_attrs.items() if v is not None})
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{_open(ROOT, attrs)}>\n'
+
+
+def object_xml(obj: Any) -> str:
+    """One ``object`` element (with its newline), as :func:`to_xml` writes it."""
+    out: list[str] = []
+    _object(obj, 1, out)
+    return "\n".join(out) + "\n"
+
+
+def root_close() -> str:
+    return f"</{ROOT}>\n"
+
+
 def to_xml(objects: Iterable[Any], **root_attrs: Any) -> str:
     """One document: a ``vttui-export`` root with one ``object`` element per object."""
     objects = list(objects)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import threading
 from collections.abc import Iterable
-from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -14,7 +14,7 @@ from textual.screen import Screen
 
 from typing import TYPE_CHECKING
 
-from ..config import Settings, mask_key
+from ..config import Settings, crash_log_path, mask_key
 from ..export.trail import Trail
 from . import text as T
 from . import textual_fixes, trace
@@ -141,10 +141,26 @@ class VTApp(App):
         self._refresh_status()
         if not self.demo:
             _warm_network_imports()
+        if client is not None and client.store is not None:
+            self.run_worker(self._prepare_store(client), group="store", exit_on_error=False)
         if self.freeze_heap:
             self._freeze_heap()
         if self.initial_ioc:
             self.call_after_refresh(self._open_initial)
+
+    async def _prepare_store(self, client: VTClient) -> None:
+        """Check the store answers (else it falls back, and the status line says so), then
+        take the server's count of today's requests into the shared ledger."""
+        await client.prepare()
+        if client.store_notice is None:  # (a fallback is said by the status line, once)
+            for warning in getattr(client.store, "warnings", []):  # e.g. a damaged file moved aside
+                self.notify(warning, severity="warning", timeout=10, markup=False)
+        if not self.demo and client.limiter.per_day is not None:
+            # A background nicety: on any failure the local figures stay (a real problem, a
+            # bad key or no network, shows on the user's next lookup).
+            with contextlib.suppress(Exception):
+                await client.reconcile_quota()
+        self._refresh_status()
 
     def _freeze_heap(self) -> None:
         """Take what start-up built (Textual, the client, the demo dataset) out of the
@@ -325,10 +341,9 @@ def _pyperclip_copy(text: str) -> None:
 def _write_crash_log(error: BaseException, api_key: str | None) -> str:
     import traceback
 
-    directory = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "vttui"
+    path = crash_log_path()
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        path = directory / "crash.log"
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         text = "".join(traceback.format_exception(error))
         if api_key:
             text = text.replace(api_key, mask_key(api_key))

@@ -18,6 +18,32 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
+class FetchInfo:
+    """When a reply left VirusTotal, and whether it came from the persistent store (an
+    earlier run or another process) rather than from this process's own request."""
+
+    fetched_at: float  # wall-clock epoch seconds
+    from_store: bool = False
+
+    def age(self, now: float | None = None) -> float:
+        return max(0.0, (time.time() if now is None else now) - self.fetched_at)
+
+
+def describe_age(seconds: float) -> str:
+    """'just now', '42 s', '3 min', '3 h', '2 days': how old a cached report is."""
+    seconds = max(0.0, seconds)
+    if seconds < 5:
+        return "just now"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 36 * 3600:
+        return f"{seconds / 3600:.0f} h"
+    return f"{seconds / 86400:.0f} days"
+
+
+@dataclass(frozen=True, slots=True)
 class CacheStats:
     hits: int
     misses: int
@@ -34,12 +60,13 @@ class CacheStats:
 
 
 class _Entry:
-    __slots__ = ("value", "size", "expires")
+    __slots__ = ("value", "size", "expires", "info")
 
-    def __init__(self, value: Any, size: int, expires: float) -> None:
+    def __init__(self, value: Any, size: int, expires: float, info: FetchInfo | None) -> None:
         self.value = value
         self.size = size
         self.expires = expires
+        self.info = info
 
 
 class ResponseCache:
@@ -99,14 +126,22 @@ class ResponseCache:
             return default
         return entry.value
 
-    def put(self, key: str, value: Any, size: int, ttl: float | None = None) -> None:
+    def info(self, key: str) -> FetchInfo | None:
+        """When the cached reply under ``key`` was fetched (None: not cached)."""
+        entry = self._data.get(key)
+        if entry is None or entry.expires <= self._clock():
+            return None
+        return entry.info
+
+    def put(self, key: str, value: Any, size: int, ttl: float | None = None, *, info: FetchInfo | None = None) -> None:
         size = max(int(size), 1)
         if key in self._data:
             self._remove(key)
         if size > self.max_bytes:
             # Bigger than the whole cache: storing it would evict everything for nothing.
             return
-        self._data[key] = _Entry(value, size, self._clock() + (self.ttl if ttl is None else ttl))
+        self._data[key] = _Entry(value, size, self._clock() + (self.ttl if ttl is None else ttl),
+                                 info or FetchInfo(time.time()))
         self._bytes += size
         self._evict()
 
@@ -152,10 +187,14 @@ class AliasTable:
     def __init__(self, max_size: int = 100_000) -> None:
         self.max_size = max_size
         self._map: OrderedDict[tuple[str, str], str] = OrderedDict()
+        #: When a list, every new alias is also appended here (for the persistent store).
+        self.journal: list[tuple[str, str, str]] | None = None
 
-    def add(self, collection: str, alias: str, canonical: str) -> None:
+    def add(self, collection: str, alias: str, canonical: str, *, journal: bool = True) -> None:
         if not alias or not canonical or alias == canonical:
             return
+        if journal and self.journal is not None and self._map.get((collection, alias)) != canonical:
+            self.journal.append((collection, alias, canonical))
         self._map[(collection, alias)] = canonical
         self._map.move_to_end((collection, alias))
         while len(self._map) > self.max_size:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import random
@@ -17,7 +18,7 @@ import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
@@ -25,11 +26,19 @@ import httpx
 from . import errors as E
 from .analyst import AnalystEndpoints
 from .cache import AliasTable, ResponseCache, SingleFlight
+from .client_store import StoreMixin
 from .ioc import IOC, IOCType, classify, url_id
 from .paging import Page, Paginator
 from .ratelimit import RateLimiter
 from .refs import COLLECTION_OF_TYPE, REPORT_TYPES, ObjectRef, path_segment
+from .bodies import Throughput, decoded_chunks, read_capped
+from .sanitize import clean_comment, clean_line
+from .validate import check_analysis, check_object, check_ref, is_user_id
 from .transport import error_from_response, map_transport_error, parse_json_body, was_not_sent
+
+if TYPE_CHECKING:
+    from .store.base import Store
+    from .store.policy import StoreOptions
 
 DEFAULT_BASE_URL = "https://www.virustotal.com/api/v3"
 SMALL_UPLOAD_LIMIT = 32 * 1024 * 1024
@@ -38,6 +47,21 @@ UPLOAD_CHUNK = 1024 * 1024
 MAX_PAGE_LIMIT = 40
 #: Parsed JSON takes several times the bytes of the reply; the byte bound is kept honest.
 PARSED_OVERHEAD = 4
+#: Total seconds for one API request, retries and their pauses included (network.deadline).
+DEFAULT_DEADLINE = 120.0
+#: The same for an upload, whose body may take long on a slow link (network.upload_deadline).
+DEFAULT_UPLOAD_DEADLINE = 3600.0
+#: Largest decompressed API reply read into memory (network.max_reply_mb).
+DEFAULT_MAX_REPLY = 32 * 1024 * 1024
+#: Largest download written to disk (network.max_download_mb): 650 MB samples, zipped.
+DEFAULT_MAX_DOWNLOAD = 700 * 1024 * 1024
+#: A download must move at least this many bytes a second, over every window of
+#: DOWNLOAD_WINDOW seconds (a total deadline would cut big samples on slow links).
+DOWNLOAD_MIN_RATE = 1024.0
+DOWNLOAD_WINDOW = 30.0
+#: Pause after a 429 that says neither when to come back (no Retry-After) nor that it
+#: comes from VirusTotal (no v3 error body): a proxy's limit, not VirusTotal's minute.
+UNKNOWN_429_PAUSE = 2.0
 
 Progress = Callable[[int, int | None], None]
 Sleep = Callable[[float], Awaitable[None]]
@@ -71,13 +95,16 @@ class ClientStats:
     requests: int = 0  # requests that reached the network (retries included)
     retries: int = 0
     bytes_received: int = 0
+    store_hits: int = 0  # replies served from the persistent store (an earlier run, another process)
 
 
-class VTClient(AnalystEndpoints):
+class VTClient(AnalystEndpoints, StoreMixin):
     """Async client for the VirusTotal API v3. Use as ``async with VTClient(key) as vt``.
 
     Sandbox reports, ATT&CK trees, Intelligence search, collections and threat actors
-    come from :class:`~.analyst.AnalystEndpoints`.
+    come from :class:`~.analyst.AnalystEndpoints`. ``store`` (see :mod:`vttui.vt.store`)
+    keeps replies beyond the process, behind the in-memory cache; without one the client
+    is memory-only. It is closed with the client unless ``close_store=False``.
     """
 
     def __init__(
@@ -98,6 +125,14 @@ class VTClient(AnalystEndpoints):
         user_agent: str | None = None,
         trust_env: bool = True,
         user_id: str | None = None,
+        deadline: float = DEFAULT_DEADLINE,
+        upload_deadline: float = DEFAULT_UPLOAD_DEADLINE,
+        max_reply_bytes: int = DEFAULT_MAX_REPLY,
+        max_download_bytes: int = DEFAULT_MAX_DOWNLOAD,
+        clock: Callable[[], float] | None = None,
+        store: Store | None = None,
+        store_options: StoreOptions | None = None,
+        close_store: bool = True,
     ) -> None:
         from .. import __version__
 
@@ -108,6 +143,7 @@ class VTClient(AnalystEndpoints):
         self.limiter = limiter if limiter is not None else RateLimiter()
         self.cache = cache if cache is not None else ResponseCache()
         self.aliases = AliasTable()
+        self._attach_store(store, store_options, close_store)
         self.flights: SingleFlight[dict[str, Any]] = SingleFlight()
         self.stats = ClientStats()
         #: (method, path) of every request sent, the API key masked. For tests and benchmarks.
@@ -117,12 +153,24 @@ class VTClient(AnalystEndpoints):
         self.backoff_cap = backoff_cap
         self.upload_timeout = upload_timeout
         self.reply_timeout = min(upload_timeout, timeout * 4)
+        self.deadline = deadline
+        self.upload_deadline = upload_deadline
+        self.max_reply_bytes = max_reply_bytes
+        self.max_download_bytes = max_download_bytes
+        self.download_min_rate = DOWNLOAD_MIN_RATE
+        self.download_window = DOWNLOAD_WINDOW
         self.user_id = user_id
+        #: Set when the user id was learned from VirusTotal in this session (not configured).
+        self.learned_user_id: str | None = None
         self._sleep = sleep
+        #: What deadlines are measured on (the event loop's clock unless a test fakes it).
+        self._clock = clock
         self._listeners: list[Callable[[], None]] = []
         base = urlsplit(self.base_url)
         self._origin = (base.scheme, base.netloc)
-        headers = {"user-agent": user_agent or f"vttui/{__version__}", "accept": "application/json"}
+        # Only encodings bodies.py inflates under its cap (never brotli/zstd, if installed).
+        headers = {"user-agent": user_agent or f"vttui/{__version__}", "accept": "application/json",
+                   "accept-encoding": "gzip, deflate"}
         self._http = httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0)),
@@ -142,6 +190,7 @@ class VTClient(AnalystEndpoints):
 
     async def aclose(self) -> None:
         await self._http.aclose()
+        await self._close_store_layer()
 
     @property
     def closed(self) -> bool:
@@ -175,13 +224,49 @@ class VTClient(AnalystEndpoints):
             headers["x-apikey"] = self.api_key
         return headers
 
-    async def _backoff(self, attempt: int, retry_after: float | None) -> None:
-        delay = min(self.backoff_cap, self.backoff_base * (2 ** (attempt - 1)))
+    def _pause(self, attempt: int, retry_after: float | None) -> float:
+        delay: float = min(self.backoff_cap, self.backoff_base * (2 ** (attempt - 1)))
         delay *= 0.5 + random.random() / 2  # jitter: concurrent clients do not retry in step
         if retry_after is not None:
             delay = max(delay, min(retry_after, self.backoff_cap))
-        self.stats.retries += 1
-        await self._sleep(delay)
+        return delay
+
+    def _retry_pause(self, started: float, budget: float, attempt: int, retry_after: float | None,
+                     counts_quota: bool = False) -> float | None:
+        """The pause before retry ``attempt``, or None when waiting it (and, after a 429,
+        the limiter's hold) would not leave time inside the deadline."""
+        pause = self._pause(attempt, retry_after)
+        wait = max(pause, self.limiter.state().next_slot_in) if counts_quota else pause
+        now = self._clock or asyncio.get_running_loop().time
+        if now() - started + wait >= budget:
+            return None
+        return pause
+
+    async def _exchange(self, request: httpx.Request, remaining: float, stream: bool) -> httpx.Response:
+        """One attempt, bounded by ``remaining`` seconds from sending to the last byte (slow
+        headers, a dripping body and silence all count). The body is read through the size
+        cap and the response rebuilt around it; a streamed success (or redirect) is
+        returned unread for the caller to consume."""
+        async with asyncio.timeout(remaining):
+            response = await self._http.send(request, stream=True)
+            try:
+                if stream and (response.status_code < 300 or response.is_redirect):
+                    return response
+                body = await read_capped(response, self.max_reply_bytes)
+            finally:
+                if not (stream and (response.status_code < 300 or response.is_redirect)):
+                    await response.aclose()
+        headers = [(k, v) for k, v in response.headers.multi_items()
+                   if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+        return httpx.Response(response.status_code, headers=headers, content=body, request=request)
+
+    def _deadline_error(self, budget: float, attempts: int) -> E.VTError:
+        setting = "network.upload_deadline" if budget == self.upload_deadline != self.deadline else "network.deadline"
+        tries = f" over {attempts} attempts" if attempts > 1 else ""
+        return E.RequestDeadlineError(
+            f"VirusTotal did not finish answering within {budget:g} s{tries} ({setting}); the server is "
+            "slow or not answering. Try again later, or raise the deadline."
+        )
 
     async def _send(
         self,
@@ -197,8 +282,16 @@ class VTClient(AnalystEndpoints):
         timeout: httpx.Timeout | float | None = None,
         stream: bool = False,
         parse_json: bool = False,
+        deadline: float | None = None,
     ) -> httpx.Response:
         """Send one request through the limiter, with retries where they are safe.
+
+        Everything from the first attempt to the final answer (every attempt, reading each
+        reply, the pauses between retries) must fit in ``deadline`` seconds (default
+        ``self.deadline``): a retry whose pause would not fit is not made. The wait for the
+        local rate limiter's first slot is not counted (it is our own pacing, shown in the
+        status line). Replies are read under ``self.max_reply_bytes``. A redirect is
+        never followed, except by downloads (``stream``), which handle it themselves.
 
         With ``parse_json`` the body is parsed inside the retry loop (a truncated reply
         to a GET is retried) and left in ``response.extensions["vt_json"]``.
@@ -207,28 +300,52 @@ class VTClient(AnalystEndpoints):
         idempotent = method in ("GET", "HEAD") if idempotent is None else idempotent
         counts_quota = url.startswith(self.base_url)
         req_headers = self._headers(url, headers)
+        budget = self.deadline if deadline is None else deadline
+        now = self._clock or asyncio.get_running_loop().time
+        started: float | None = None
         attempt = 0
         while True:
             if counts_quota:
                 await self.limiter.acquire()
+            if started is None:
+                started = now()
+            remaining = budget - (now() - started)
+            if remaining <= 0:
+                raise self._deadline_error(budget, attempt)
             request = self._http.build_request(
                 method, url, params=params, json=json, data=data, headers=req_headers,
                 content=content() if content is not None else None,
                 timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
             )
             try:
-                response = await self._http.send(request, stream=stream)
+                response = await self._exchange(request, remaining, stream)
+            except TimeoutError as exc:  # the deadline, not a per-read timeout (those are httpx's)
+                late = self._deadline_error(budget, attempt + 1)
+                if not idempotent:
+                    raise E.WriteOutcomeUnknownError(_unknown_outcome(late)) from exc
+                raise late from exc
             except httpx.HTTPError as exc:
                 error = map_transport_error(exc)
                 if not idempotent and not was_not_sent(exc):
                     raise E.WriteOutcomeUnknownError() from exc
-                if error.retryable and attempt < self.max_retries:
+                pause = self._retry_pause(started, budget, attempt + 1, None)
+                if error.retryable and attempt < self.max_retries and pause is not None:
                     attempt += 1
-                    await self._backoff(attempt, None)
+                    self.stats.retries += 1
+                    await self._sleep(pause)
                     continue
                 raise error from exc
+            except E.MalformedResponseError as bad:  # over the cap, or a corrupt compressed body
+                if not idempotent:
+                    raise E.WriteOutcomeUnknownError(_unknown_outcome(bad)) from bad
+                raise
             finally:
                 self._count(method, url)
+            if response.is_redirect and not stream:
+                redirected = _redirect_error(response)
+                if not idempotent:
+                    raise E.WriteOutcomeUnknownError(_unknown_outcome(redirected), status=response.status_code)
+                raise redirected
             if response.status_code < 400:
                 if not parse_json:
                     return response
@@ -236,28 +353,30 @@ class VTClient(AnalystEndpoints):
                     response.extensions["vt_json"] = parse_json_body(response)
                     return response
                 except E.MalformedResponseError as error:
-                    if idempotent and attempt < self.max_retries:
+                    pause = self._retry_pause(started, budget, attempt + 1, None)
+                    if idempotent and attempt < self.max_retries and pause is not None:
                         attempt += 1
-                        await self._backoff(attempt, None)
+                        self.stats.retries += 1
+                        await self._sleep(pause)
                         continue
                     if not idempotent:
                         # The server accepted the write; only its reply was garbled.
                         raise E.WriteOutcomeUnknownError(_unknown_outcome(error), status=response.status_code) from error
                     raise
-            if stream:
-                with contextlib.suppress(httpx.HTTPError):
-                    await response.aread()
-                await response.aclose()
             error = error_from_response(response)
             self._after_error(error)
             retry = error.retryable and attempt < self.max_retries
             if not idempotent:
                 # A write is resent only when the server certainly did not act on it.
                 retry = retry and isinstance(error, E.TooManyRequestsError)
-            if retry:
+            pause = self._retry_pause(started, budget, attempt + 1, error.retry_after, counts_quota) if retry else None
+            if pause is not None:
                 attempt += 1
-                await self._backoff(attempt, error.retry_after)
+                self.stats.retries += 1
+                await self._sleep(pause)
                 continue
+            if retry or (attempt and error.retry_after is None):  # cut short by the deadline, or no hint
+                _explain_gave_up(error, attempt + 1, now() - started)
             if not idempotent and _outcome_unknown(error):
                 raise E.WriteOutcomeUnknownError(_unknown_outcome(error), status=error.status, detail=error.detail) from error
             raise error
@@ -272,7 +391,13 @@ class VTClient(AnalystEndpoints):
 
     def _after_error(self, error: E.VTError) -> None:
         if isinstance(error, E.TooManyRequestsError):
-            self.limiter.penalise(60.0 if error.retry_after is None else error.retry_after)
+            if error.retry_after is not None:
+                hold = error.retry_after
+            elif error.code:  # VirusTotal's own 429: its window is a minute
+                hold = 60.0
+            else:  # a proxy's or a server's 429 saying nothing: do not stall a minute on it
+                hold = UNKNOWN_429_PAUSE
+            self.limiter.penalise(hold)
         elif isinstance(error, E.QuotaExceededError):
             state = self.limiter.state()
             if state.per_day is not None and state.used_day >= state.per_day - 1:
@@ -312,43 +437,64 @@ class VTClient(AnalystEndpoints):
         *,
         ttl: float | None = None,
         store_as: str | None = None,
+        check: Callable[[dict[str, Any]], None] | None = None,
     ) -> dict[str, Any]:
         """GET through the cache. ``store_as`` files the reply under another path (an
-        object fetched with ``?relationships=`` is still that object)."""
+        object fetched with ``?relationships=`` is still that object). ``check`` vets the
+        reply before anything is learned from it or cached."""
         key = self._key(store_as) if store_as else self._key(path, params)
         hit = self.cache.get(key)
         if hit is not None:
             return hit
+        persist = self.persist
+        if persist is not None:  # an earlier run or another process may have it
+            stored = await self._from_store(path, params, store_as)
+            if stored is not None:
+                return stored
+            key = self._key(store_as) if store_as else self._key(path, params)
 
-        async def fetch() -> dict[str, Any]:
+        async def network() -> tuple[dict[str, Any], Awaitable[None] | None]:
             response = await self._send("GET", path, params=params, parse_json=True)
             body = response.extensions["vt_json"]
+            if check is not None:
+                check(body)
             size = len(response.content)
             self.stats.bytes_received += size
-            self._learn(body, path, size)
+            seeds = self._learn(body, path, size)
             # Re-key after learning aliases, so md5 and sha256 share one entry.
             final = self._key(store_as) if store_as else self._key(path, params)
             self.cache.put(final, body, size * PARSED_OVERHEAD, ttl)
-            return body
+            # The reply goes to the store after the caller has it (not on the view's time).
+            return body, self._save_reply(final, response.content, seeds) if persist is not None else None
+
+        async def fetch() -> dict[str, Any]:
+            if persist is None:
+                return (await network())[0]
+            # One request for all processes: the others wait for the reply in the store.
+            return await persist.single_flight(key, lambda: self._from_store(path, params, store_as), network)
 
         return await self.flights.run(key, fetch)
 
-    def _learn(self, body: dict[str, Any], path: str, size: int) -> None:
+    def _learn(self, body: dict[str, Any], path: str, size: int) -> list[tuple[str, dict[str, Any]]]:
         """Record id aliases from a reply, and seed the object cache from full objects,
-        so pivoting to something already listed costs no request."""
+        so pivoting to something already listed costs no request. Returns the seeds
+        (key, object) for the persistent store."""
         data = body.get("data")
         parts = path.split("/")
         if isinstance(data, dict) and len(parts) == 3:
             self._alias_object(data, requested_id=parts[2])
-            return
+            return []
         items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
         share = max(1, size // max(1, len(items)))
+        seeds: list[tuple[str, dict[str, Any]]] = []
         for item in items:
             if isinstance(item, dict) and item.get("type") in REPORT_TYPES and isinstance(item.get("attributes"), dict):
                 self._alias_object(item)
                 key = self._key(ObjectRef.of(item).path)
+                seeds.append((key, item))
                 if key not in self.cache:
                     self.cache.put(key, {"data": item}, share * PARSED_OVERHEAD)
+        return seeds
 
     def _alias_object(self, obj: dict[str, Any], requested_id: str | None = None) -> None:
         otype, oid = obj.get("type"), obj.get("id")
@@ -376,6 +522,8 @@ class VTClient(AnalystEndpoints):
     def cached_object(self, ref: ObjectRef) -> dict[str, Any] | None:
         """The object's data if it is cached, without counting a hit or miss."""
         body = self.cache.peek(self._key(ref.path))
+        if body is None and self.persist is not None:
+            body = self._from_store_sync(ref.path)  # SQLite: sub-millisecond, same frame
         return body.get("data") if isinstance(body, dict) else None
 
     def is_cached(self, path: str, params: dict[str, Any] | None = None) -> bool:
@@ -390,20 +538,27 @@ class VTClient(AnalystEndpoints):
         key = self._canonical_path(path)
         self.cache.invalidate(key)
         self.cache.invalidate_prefix(key + "?")
+        self._forget_stored(key)
 
     def _invalidate_prefix(self, path: str) -> None:
         self.cache.invalidate_prefix(self._canonical_path(path))
+        self._forget_stored(self._canonical_path(path), prefix=True)
 
     # --- objects -------------------------------------------------------------------------
 
     async def get_object(self, ref: ObjectRef, *, relationships: Sequence[str] = ()) -> dict[str, Any]:
         """The object's data dict. ``relationships`` adds descriptors when a fetch happens
-        anyway (one request for the object and a first look at its relations)."""
+        anyway (one request for the object and a first look at its relations).
+
+        The ref must be a valid indicator of its type (ids from replies are checked before
+        any request), and the reply must be that object (MalformedResponseError if not)."""
+        check_ref(ref)
         body = self.cache.get(self._key(ref.path))
         if isinstance(body, dict) and isinstance(body.get("data"), dict):
             return body["data"]
         params = {"relationships": ",".join(relationships)} if relationships else None
-        body = await self._get_cached(ref.path, params, store_as=ref.path)
+        body = await self._get_cached(ref.path, params, store_as=ref.path,
+                                      check=lambda reply: check_object(ref, reply))
         data = body.get("data")
         if not isinstance(data, dict):
             self._invalidate(ref.path)
@@ -437,6 +592,7 @@ class VTClient(AnalystEndpoints):
         self, ref: ObjectRef, relationship: str, *, limit: int = 10, cursor: str | None = None, descriptors: bool = False
     ) -> Page:
         """One page of a relationship: full objects, or descriptors only."""
+        check_ref(ref)
         sub = f"relationships/{relationship}" if descriptors else relationship
         return await self._page(f"{ref.path}/{sub}", limit, cursor)
 
@@ -444,19 +600,24 @@ class VTClient(AnalystEndpoints):
         self, ref: ObjectRef, relationship: str, *, limit: int = MAX_PAGE_LIMIT, cursor: str | None = None,
         descriptors: bool = False, max_items: int | None = None,
     ) -> Paginator:
+        check_ref(ref)
         sub = f"relationships/{relationship}" if descriptors else relationship
         return self._paginator(f"{ref.path}/{sub}", limit, cursor, max_items)
 
     async def get_comments(self, ref: ObjectRef, *, limit: int = 10, cursor: str | None = None) -> Page:
+        check_ref(ref)
         return await self._page(f"{ref.path}/comments", limit, cursor)
 
     def iter_comments(self, ref: ObjectRef, *, limit: int = MAX_PAGE_LIMIT, cursor: str | None = None, max_items: int | None = None) -> Paginator:
+        check_ref(ref)
         return self._paginator(f"{ref.path}/comments", limit, cursor, max_items)
 
     async def get_votes(self, ref: ObjectRef, *, limit: int = 10, cursor: str | None = None) -> Page:
+        check_ref(ref)
         return await self._page(f"{ref.path}/votes", limit, cursor)
 
     def iter_votes(self, ref: ObjectRef, *, limit: int = MAX_PAGE_LIMIT, cursor: str | None = None, max_items: int | None = None) -> Paginator:
+        check_ref(ref)
         return self._paginator(f"{ref.path}/votes", limit, cursor, max_items)
 
     async def _page(self, path: str, limit: int, cursor: str | None) -> Page:
@@ -470,8 +631,12 @@ class VTClient(AnalystEndpoints):
         return Paginator(lambda c, lim: self._page(path, lim, c), limit=limit, cursor=cursor, max_items=max_items)
 
     async def add_comment(self, ref: ObjectRef, text: str) -> dict[str, Any]:
-        """Post a comment (a write: never resent when its effect is unknown)."""
-        if not text or not text.strip():
+        """Post a comment (a write: never resent when its effect is unknown). Control and
+        escape characters are removed first (:func:`clean_comment`): callers that want
+        to show what is posted clean it the same way before asking."""
+        check_ref(ref)
+        text = clean_comment(text)
+        if not text:
             raise E.InvalidArgumentError("A comment cannot be empty.")
         body = {"data": {"type": "comment", "attributes": {"text": text}}}
         reply = await self._send_json("POST", f"{ref.path}/comments", json=body)
@@ -480,6 +645,7 @@ class VTClient(AnalystEndpoints):
 
     async def add_vote(self, ref: ObjectRef, verdict: str) -> dict[str, Any]:
         """Cast a vote; a second vote on the same object raises AlreadyExistsError (409)."""
+        check_ref(ref)
         if verdict not in ("malicious", "harmless"):
             raise E.InvalidArgumentError("A vote is either 'malicious' or 'harmless'.")
         body = {"data": {"type": "vote", "attributes": {"verdict": verdict}}}
@@ -496,6 +662,7 @@ class VTClient(AnalystEndpoints):
 
     async def network_location(self, ref: ObjectRef) -> dict[str, Any] | None:
         """The domain or IP object a URL lives on."""
+        check_ref(ref)
         body = await self._get_cached(f"{ref.path}/network_location")
         data = body.get("data")
         return data if isinstance(data, dict) else None
@@ -555,7 +722,8 @@ class VTClient(AnalystEndpoints):
         # Sending may take long (each chunk may wait up to upload_timeout); the reply, once
         # the body is sent, must not: a server that never answers is a failure in minutes.
         timeout = httpx.Timeout(connect=15.0, write=self.upload_timeout, read=self.reply_timeout, pool=15.0)
-        reply = await self._send_json("POST", target, content=body, headers=headers, idempotent=False, timeout=timeout)
+        reply = await self._send_json("POST", target, content=body, headers=headers, idempotent=False, timeout=timeout,
+                                      deadline=self.upload_deadline)
         return _analysis_descriptor(reply)
 
     async def scan_url(self, url: str) -> dict[str, Any]:
@@ -570,6 +738,7 @@ class VTClient(AnalystEndpoints):
         """Ask VirusTotal to analyse a file or URL again; returns the analysis descriptor."""
         if ref.type not in ("file", "url"):
             raise E.InvalidArgumentError("Only files and URLs can be re-analysed.")
+        check_ref(ref)
         reply = await self._send_json("POST", f"{ref.path}/analyse")
         self._invalidate(ref.path)
         return _analysis_descriptor(reply)
@@ -580,12 +749,18 @@ class VTClient(AnalystEndpoints):
         cached = self.cache.get(path)
         if cached is not None:
             return cached
+        stored = await self._from_store(path) if self.persist is not None else None
+        if stored is not None:
+            return stored  # only completed analyses are ever stored
         body = await self.flights.run(("analysis", path), lambda: self._send_json("GET", path))
+        check_analysis(body, submitted=False)
         data = body.get("data") if isinstance(body.get("data"), dict) else {}
         attrs = data.get("attributes") if isinstance(data.get("attributes"), dict) else {}
         if attrs.get("status") == "completed":
             self.cache.put(path, body, len(str(body)))
             self._analysis_completed(body)
+            if self.persist is not None:
+                self.persist.spawn(self._save_reply(path, json.dumps(body).encode(), []))
         return body
 
     def _analysis_completed(self, body: dict[str, Any]) -> None:
@@ -635,11 +810,13 @@ class VTClient(AnalystEndpoints):
     # --- files: behaviour, downloads --------------------------------------------------
 
     async def behaviour_summary(self, file_ref: ObjectRef) -> dict[str, Any]:
+        check_ref(file_ref)
         body = await self._get_cached(f"{file_ref.path}/behaviour_summary")
         data = body.get("data")
         return data if isinstance(data, dict) else {}
 
     async def download_url(self, file_hash: str) -> str:
+        check_ref(ObjectRef("file", file_hash))
         body = await self._send_json("GET", f"/files/{path_segment(file_hash)}/download_url")
         url = body.get("data")
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
@@ -648,6 +825,7 @@ class VTClient(AnalystEndpoints):
 
     async def download_file(self, file_hash: str, dest: str | os.PathLike[str], *, progress: Progress | None = None) -> Path:
         """Stream a sample to ``dest`` (mode 0600, never executable). Premium keys only."""
+        check_ref(ObjectRef("file", file_hash))
         try:
             return await self._download(f"/files/{path_segment(file_hash)}/download", Path(dest), progress)
         except E.ForbiddenError as exc:
@@ -670,9 +848,19 @@ class VTClient(AnalystEndpoints):
             location = str(response.url.join(location))
             response = await self._send("GET", location, stream=True)
             hops += 1
+        limit = self.max_download_bytes
+
+        def too_large() -> E.VTError:
+            return E.ReplyTooLargeError(
+                f"The download is larger than {limit / 2**20:g} MB (network.max_download_mb); vttui stopped it "
+                "and kept nothing."
+            )
+
+        rate = Throughput(asyncio.get_running_loop().time, window=self.download_window, min_rate=self.download_min_rate)
         try:
             total = _int_header(response.headers.get("content-length"))
-            return await _stream_to_file(response.aiter_bytes(), dest, total, progress)
+            chunks = decoded_chunks(response, limit, too_large, check=rate)
+            return await _stream_to_file(chunks, dest, total, progress)
         except httpx.HTTPError as exc:
             raise map_transport_error(exc) from exc
         finally:
@@ -683,14 +871,30 @@ class VTClient(AnalystEndpoints):
     async def overall_quotas(self, user_id: str | None = None) -> dict[str, Any]:
         """The key's quotas and usage (cached for a minute; the count moves).
 
-        VirusTotal names the account by user id or by API key. With a user id configured
-        the key stays out of the URL; without one, the key goes in the path, over the same
-        TLS channel as the x-apikey header (whoever can read one can read the other).
+        VirusTotal names the account by user id or by API key. The key goes in a URL
+        path at most once: without a known user id, :meth:`learn_user_id` asks for it
+        (by key), and every later call names the account by id.
         """
-        ident = user_id or self.user_id or self.api_key or "me"
+        ident = user_id or self.user_id or await self.learn_user_id()
         body = await self._get_cached(f"/users/{path_segment(ident)}/overall_quotas", ttl=60.0)
         data = body.get("data")
         return data if isinstance(data, dict) else {}
+
+    async def learn_user_id(self) -> str:
+        """The account's user id, asked for once by key (``GET /users/{key}``), then kept
+        in ``user_id``; ``learned_user_id`` tells the caller it is new (worth saving)."""
+        if self.user_id:
+            return self.user_id
+        if not self.api_key:
+            raise E.MissingAPIKeyError()
+        body = await self._send_json("GET", f"/users/{path_segment(self.api_key)}")
+        raw = body.get("data")
+        data: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        uid = data.get("id")
+        if data.get("type") != "user" or not is_user_id(uid) or uid == self.api_key:
+            raise E.MalformedResponseError("VirusTotal did not say which account this API key belongs to.")
+        self.user_id = self.learned_user_id = uid
+        return uid
 
 
 def _outcome_unknown(error: E.VTError) -> bool:
@@ -707,11 +911,40 @@ def _unknown_outcome(error: E.VTError) -> str:
             "taken effect: check before trying again.")
 
 
+def _explain_gave_up(error: E.VTError, attempts: int, waited: float) -> None:
+    """Say why a 429 was not waited out further: the deadline, or the missing hint."""
+    if not isinstance(error, E.TooManyRequestsError):
+        return
+    why = ("without saying when to retry (no Retry-After)" if error.retry_after is None
+           else f"asking to wait {error.retry_after:g} s")
+    who = "VirusTotal" if error.code else "the server (VirusTotal or a proxy on the way)"
+    error.message = (f"Too many requests: {who} answered 429 {attempts} times {why}; vttui stopped after "
+                     f"{waited:.0f} s rather than keep waiting. Try again in a minute.")
+    error.args = (error.message,)
+
+
+def _redirect_error(response: httpx.Response) -> E.VTError:
+    """A plain message naming where an API call was redirected, made safe to print."""
+    location = response.headers.get("location") or ""
+    try:
+        target = urlsplit(str(response.request.url.join(location))) if location else None
+    except (ValueError, httpx.InvalidURL):
+        target = None
+    if target is not None and target.scheme and target.hostname:
+        port = f":{target.port}" if target.port else ""
+        where = clean_line(f"{target.scheme}://{target.hostname}{port}{target.path}", 120)
+        to = f" to {where}"
+    else:
+        to = " to no usable address"
+    return E.RedirectedError(
+        f"The VirusTotal API address answered with a redirect (HTTP {response.status_code}){to}; vttui does not "
+        "follow redirects on API calls, so nothing more was sent. Check VT_API_URL / network.base_url and any proxy.",
+        status=response.status_code,
+    )
+
+
 def _analysis_descriptor(reply: dict[str, Any]) -> dict[str, Any]:
-    data = reply.get("data")
-    if not isinstance(data, dict) or not data.get("id"):
-        raise E.MalformedResponseError("VirusTotal accepted the submission but sent no analysis id.")
-    return data
+    return check_analysis(reply, submitted=True)
 
 
 def _safe_filename(name: str) -> str:

@@ -210,6 +210,25 @@ class MalformedResponseError(VTError):
     default_message = "VirusTotal's reply could not be understood."
 
 
+class ReplyTooLargeError(MalformedResponseError):
+    """A reply (or a download) grew past its cap; reading stopped there."""
+
+    default_message = "VirusTotal's reply was larger than vttui accepts."
+
+
+class PagingError(MalformedResponseError):
+    """A paged list that loops (a cursor seen before) or stalls (an empty page with a
+    cursor): the walk stops there rather than repeat items or spin."""
+
+    default_message = "VirusTotal's paged list did not advance; stopped."
+
+
+class RedirectedError(MalformedResponseError):
+    """An API call was answered with a redirect: never followed (the key would go along)."""
+
+    default_message = "VirusTotal's API answered with a redirect, which vttui does not follow."
+
+
 # --- Transport failures --------------------------------------------------------------
 
 
@@ -225,6 +244,21 @@ class OfflineError(TransportError):
 
 class RequestTimeoutError(TransportError):
     default_message = "VirusTotal did not answer in time."
+
+
+class RequestDeadlineError(TransportError):
+    """The whole exchange (every attempt and the pauses between them) ran out of time.
+    Not retried: the deadline is the total."""
+
+    retryable = False
+    default_message = "VirusTotal did not finish answering in time."
+
+
+class TransferTooSlowError(TransportError):
+    """A download kept going, but too slowly to ever finish."""
+
+    retryable = False
+    default_message = "The download became too slow; it was stopped."
 
 
 class TLSError(TransportError):

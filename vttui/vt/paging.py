@@ -4,6 +4,12 @@ VirusTotal's cursors mark page boundaries. vt-py hands out the next page's curso
 when the caller stopped in the middle of a page, so resuming skips items. Here the
 resume cursor of a mid-page stop names the page *and* the offset inside it, so
 resuming neither skips nor repeats.
+
+A server can also loop: a cursor that does not advance (the next page is the same page
+again), or an empty page that still points further. The Paginator remembers every
+cursor it followed and every item it handed out: a cursor seen before, or an empty page
+with a cursor, ends the walk with :class:`~vttui.vt.errors.PagingError` once the items
+that did arrive are yielded; an item already yielded is never yielded again.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from .errors import PagingError
 
 _TOKEN_PREFIX = "vttui1:"
 
@@ -102,35 +110,72 @@ class Paginator:
         self.yielded = 0
         self.count: int | None = None
         self.pages = 0
+        #: Items skipped because they had been yielded already (a server repeating itself).
+        self.duplicates = 0
+        self._followed: set[str] = {page_cursor} if page_cursor else set()
+        self._seen: set[tuple[str, str]] = set()
+        self._stop: PagingError | None = None
 
     def __aiter__(self) -> "Paginator":
         return self
 
     async def __anext__(self) -> dict[str, Any]:
-        if self._max_items is not None and self.yielded >= self._max_items:
-            raise StopAsyncIteration
-        while not self._buffer:
-            if self._exhausted:
+        while True:
+            if self._max_items is not None and self.yielded >= self._max_items:
                 raise StopAsyncIteration
-            page = await self._fetch(self._next_cursor, self.limit)
-            self.pages += 1
-            if page.count is not None:
-                self.count = page.count
-            self._page_cursor = self._next_cursor
-            self._offset = min(self._skip, len(page.items))
-            self._buffer.extend(page.items[self._skip:])
-            self._skip = 0
-            self._next_cursor = page.cursor
-            if not page.cursor:
-                self._exhausted = True
-        item = self._buffer.popleft()
-        self._offset += 1
-        self.yielded += 1
-        return item
+            while not self._buffer:
+                if self._stop is not None:
+                    raise self._stop
+                if self._exhausted:
+                    raise StopAsyncIteration
+                await self._next_page()
+            item = self._buffer.popleft()
+            self._offset += 1
+            key = _identity(item)
+            if key is not None:
+                if key in self._seen:
+                    self.duplicates += 1
+                    continue
+                self._seen.add(key)
+            self.yielded += 1
+            return item
+
+    async def _next_page(self) -> None:
+        requested = self._next_cursor
+        page = await self._fetch(requested, self.limit)
+        self.pages += 1
+        if page.count is not None:
+            self.count = page.count
+        self._page_cursor = requested
+        self._offset = min(self._skip, len(page.items))
+        self._buffer.extend(page.items[self._skip:])
+        self._skip = 0
+        nxt = page.cursor
+        self._next_cursor = nxt
+        if not nxt:
+            self._exhausted = True
+        elif nxt == requested or nxt in self._followed:
+            self._exhausted = True  # nothing to resume: that cursor leads back here
+            self._stop = PagingError(
+                "VirusTotal sent a page cursor it had sent before (the list did not advance); "
+                f"stopped after page {self.pages} so no item is repeated."
+            )
+        elif not page.items:
+            self._stop = PagingError(
+                "VirusTotal sent an empty page that still pointed to more; stopped there "
+                "(the cursor to try again is kept)."
+            )
+        if nxt:
+            self._followed.add(nxt)
 
     @property
     def done(self) -> bool:
         return self._exhausted and not self._buffer
+
+    @property
+    def stopped(self) -> PagingError | None:
+        """Why the walk ended early, when the server looped or sent an empty page."""
+        return self._stop
 
     @property
     def cursor(self) -> str | None:
@@ -144,3 +189,11 @@ class Paginator:
 
     async def collect(self) -> list[dict[str, Any]]:
         return [item async for item in self]
+
+
+def _identity(item: dict[str, Any]) -> tuple[str, str] | None:
+    """What makes an item the same item: its type and id, when it has an id."""
+    ident = item.get("id")
+    if isinstance(ident, (str, int)) and not isinstance(ident, bool) and ident != "":
+        return (str(item.get("type") or ""), str(ident))
+    return None

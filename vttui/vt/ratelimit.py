@@ -4,18 +4,27 @@ A public key gets 4 requests a minute and 500 a day; going over costs a 429 and,
 a wasted day for an analyst. Requests wait here, first come first served, until the
 sliding one-minute window has room. When the day's budget is spent locally the limiter
 refuses at once with the reset time instead of making a request that would fail.
+
+With a ``ledger`` (a shared store: SQLite on one machine, Redis for a team) the window,
+the daily count and the queue live in the store, so every process of one key together
+stays within the quota; see :mod:`vttui.vt.store.ledger` for the fairness rule.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .errors import QuotaExceededError, next_utc_midnight
+
+if TYPE_CHECKING:
+    from .store.base import LedgerState, Store
 
 WINDOW = 60.0
 #: Extra seconds added to the window. A slot is counted when the request leaves, but the
@@ -63,8 +72,18 @@ class RateLimiter:
         wall: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         margin: float = MARGIN,
+        window: float = WINDOW,
+        ledger: Store | None = None,
     ) -> None:
         self.margin = margin
+        #: Seconds counted as "a minute" (tests shrink it; the margin is added on top).
+        self.window = window
+        #: The shared store holding the window, the day's count and the queue (None: this
+        #: process keeps its own count, as a bare library client does).
+        self.ledger = ledger
+        self._snapshot: LedgerState | None = None
+        self._snapshot_at = 0.0
+        self._pending: set[asyncio.Task[None]] = set()
         self.per_minute = per_minute if per_minute and per_minute > 0 else None
         self.per_day = per_day if per_day and per_day > 0 else None
         self._clock = clock
@@ -100,7 +119,7 @@ class RateLimiter:
 
     def _roll(self) -> float:
         now = self._clock()
-        while self._stamps and self._stamps[0] <= now - WINDOW - self.margin:
+        while self._stamps and self._stamps[0] <= now - self.window - self.margin:
             self._stamps.popleft()
         today = self._wall().date()
         if today != self._day:
@@ -112,10 +131,14 @@ class RateLimiter:
         wait = max(0.0, self._blocked_until - now)
         if self.per_minute is not None and len(self._stamps) >= self.per_minute:
             oldest = self._stamps[len(self._stamps) - self.per_minute]
-            wait = max(wait, oldest + WINDOW + self.margin - now)
+            wait = max(wait, oldest + self.window + self.margin - now)
         return wait
 
     def state(self) -> LimiterState:
+        if self.ledger is not None:
+            shared = self._shared_state()
+            if shared is not None:
+                return shared
         now = self._roll()
         left_minute = None if self.per_minute is None else max(0, self.per_minute - len(self._stamps))
         left_day = None if self.per_day is None else max(0, self.per_day - self._used_day)
@@ -132,6 +155,9 @@ class RateLimiter:
 
     async def acquire(self) -> None:
         """Wait for a slot, in arrival order; raise QuotaExceededError when the day is spent."""
+        if self.ledger is not None:
+            await self._acquire_shared(self.ledger)
+            return
         self._waiting += 1
         self._notify()
         try:
@@ -156,22 +182,113 @@ class RateLimiter:
         """The server said slow down (429): hold every request for ``seconds``."""
         now = self._clock()
         self._blocked_until = max(self._blocked_until, now + max(0.0, seconds))
+        if self.ledger is not None:
+            self._spawn(self.ledger.adjust(block_for=max(0.0, seconds)))
         self._notify()
 
     def mark_day_spent(self) -> None:
         """The server says the daily quota is spent: stop sending until 00:00 UTC."""
         if self.per_day is not None:
             self._used_day = max(self._used_day, self.per_day)
+            if self.ledger is not None:
+                self._spawn(self.ledger.adjust(used_at_least=self.per_day))
             self._notify()
 
     def sync_used_today(self, used: int) -> None:
         """Adopt the server's count of today's requests (from overall_quotas)."""
         self._roll()
+        if self.ledger is not None:
+            self._spawn(self.ledger.adjust(used_at_least=used))
         if used > self._used_day:
             self._used_day = used
             self._notify()
+
+    # --- the shared ledger -----------------------------------------------------------
+
+    async def _acquire_shared(self, ledger: Store) -> None:
+        """Ask the ledger until it grants a slot; sleep as long as it says in between."""
+        from .store.base import Limits
+
+        limits = Limits(self.per_minute, self.per_day, self.window + self.margin)
+        ticket: int | None = None
+        granted = False
+        self._waiting += 1
+        self._notify()
+        try:
+            while True:
+                hold = self._blocked_until - self._clock()
+                if hold > 0:  # a 429 seen here, perhaps not yet written to the ledger
+                    await self._sleep(hold)
+                grant = await ledger.acquire(limits, ticket)
+                self._remember(grant.state)
+                if grant.granted:
+                    granted = True
+                    self.granted += 1
+                    return
+                if grant.day_spent:
+                    raise QuotaExceededError(resets_at=next_utc_midnight(self._wall()))
+                ticket = grant.ticket
+                self._notify()
+                await self._sleep(grant.wait)
+        finally:
+            if ticket is not None and not granted:
+                with contextlib.suppress(Exception):
+                    await ledger.release(ticket)
+            self._waiting -= 1
+            self._notify()
+
+    def _remember(self, state: LedgerState) -> None:
+        self._snapshot, self._snapshot_at = state, time.monotonic()
+        self._used_day = state.used_day
+
+    async def refresh(self) -> None:
+        """Read the shared figures now (for stores without synchronous reads: Redis)."""
+        if self.ledger is not None:
+            self._remember(await self.ledger.ledger(self.window + self.margin))
+            self._notify()
+
+    def _shared_state(self) -> LimiterState | None:
+        assert self.ledger is not None
+        window = self.window + self.margin
+        fresh = self.ledger.ledger_sync(window) if self.ledger.sync_reads else None
+        if fresh is not None:
+            self._remember(fresh)
+        snap = self._snapshot
+        if snap is None:
+            return None
+        now = snap.now + (time.monotonic() - self._snapshot_at)
+        stamps = [t for t in snap.stamps if t > now - window]
+        used = snap.used_day  # the ledger rolled the day when it took the snapshot
+        wait = max(0.0, snap.blocked_until - now, self._blocked_until - self._clock())
+        if self.per_minute is not None and len(stamps) >= self.per_minute:
+            wait = max(wait, stamps[len(stamps) - self.per_minute] + window - now)
+        left_minute = None if self.per_minute is None else max(0, self.per_minute - len(stamps))
+        left_day = None if self.per_day is None else max(0, self.per_day - used)
+        return LimiterState(self.per_minute, self.per_day, left_minute, left_day, wait,
+                            max(self._waiting, snap.waiting), used, next_utc_midnight(self._wall()))
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            if asyncio.iscoroutine(work):
+                work.close()
+            return
+        task = loop.create_task(_quietly(work))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def drain(self) -> None:
+        """Wait until what was sent to the ledger in the background has landed."""
+        while self._pending:
+            await asyncio.gather(*list(self._pending), return_exceptions=True)
 
     def configure(self, per_minute: int | None, per_day: int | None) -> None:
         self.per_minute = per_minute if per_minute and per_minute > 0 else None
         self.per_day = per_day if per_day and per_day > 0 else None
         self._notify()
+
+
+async def _quietly(work: Awaitable[None]) -> None:
+    with contextlib.suppress(Exception):
+        await work

@@ -90,6 +90,13 @@ def clean_text(value: Any, max_len: int | None = None) -> str:
     return text
 
 
+def clean_comment(value: Any) -> str:
+    """A comment as it will be posted: escape sequences, control, bidi and invisible
+    characters removed (a comment is read by others, in terminals too), tabs as spaces,
+    line breaks kept, surrounding blanks trimmed."""
+    return clean_text(to_str(value).replace("\r\n", "\n")).strip()
+
+
 def clean_data(value: Any, *, depth: int = 0, max_depth: int = 64) -> Any:
     """A copy of JSON-like data with every string cleaned (for human-facing exports)."""
     if depth > max_depth:

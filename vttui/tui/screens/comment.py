@@ -13,6 +13,7 @@ from textual.widgets import Button, Static, TextArea
 
 from ...vt.errors import AlreadyExistsError, VTError, WriteOutcomeUnknownError
 from ...vt.refs import ObjectRef
+from ...vt.sanitize import clean_comment
 from .. import text as T
 from .confirm import ConfirmScreen
 from .dialog import Dialog
@@ -74,12 +75,16 @@ class CommentScreen(Dialog):
     def action_post(self) -> None:
         if self.posting:
             return
-        text = self.query_one(TextArea).text
-        if not text.strip():
+        raw = self.query_one(TextArea).text
+        text = clean_comment(raw)  # what is posted is exactly what is previewed
+        if not text:
             self.set_status("Write something first.", error=True)
             return
         preview = T.safe_block(text, max_len=600)
         body = Text("Post this comment publicly on VirusTotal?\n\n", style="bold")
+        if text != raw.strip().replace("\r\n", "\n"):
+            body.append("Control characters and escape sequences were removed; this is what will be posted:\n\n",
+                        style="italic")
         body.append_text(preview)
 
         def answer(yes: bool | None) -> None:

@@ -17,6 +17,7 @@ from ...config import config_dir
 from ...export import FORMAT_EXTENSIONS, FORMATS, get_template, load_templates, redact, render
 from ...export.files import write_atomic
 from ...export.trail_export import TRAIL_FORMATS, export_trail
+from ...vt.cache import FetchInfo
 from ...vt.errors import VTError
 from .. import text as T
 from .dialog import Dialog
@@ -97,9 +98,10 @@ class _ExportBase(Dialog):
 class ExportScreen(_ExportBase):
     """Export one object (its raw reply is what ``raw`` writes)."""
 
-    def __init__(self, obj: dict[str, Any], default_name: str) -> None:
+    def __init__(self, obj: dict[str, Any], default_name: str, fetched: FetchInfo | None = None) -> None:
         super().__init__(default_name)
         self.obj = obj
+        self.fetched = fetched  # a report from the persistent cache says how old it is
 
     def compose(self) -> ComposeResult:
         try:
@@ -131,7 +133,7 @@ class ExportScreen(_ExportBase):
     def produce(self) -> str:
         fmt = str(self.query_one("#format", Select).value)
         template = None if fmt == "raw" else get_template(str(self.query_one("#template", Select).value), config_dir())
-        return render(self.obj, fmt, template=template)
+        return render(self.obj, fmt, template=template, fetched=self.fetched)
 
 
 class TrailExportScreen(_ExportBase):

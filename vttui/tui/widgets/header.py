@@ -6,6 +6,7 @@ from rich.console import Group
 from rich.text import Text
 from textual.widgets import Static
 
+from ...vt.cache import FetchInfo, describe_age
 from ...vt.models import URL, Domain, File, IPAddress, VTObject
 from ...vt.refs import TYPE_LABELS, ObjectRef
 from .. import text as T
@@ -103,7 +104,7 @@ class VerdictHeader(Static):
         line.append_text(T.safe(ref.id, max_len=200))
         self.update(Group(line, T.safe(message, "bold red")))
 
-    def show(self, obj: VTObject) -> None:
+    def show(self, obj: VTObject, fetched: FetchInfo | None = None) -> None:
         stats = obj.stats
         first = T.join(T.badge(stats), Text(obj.type_label, style="bold"), T.safe(obj.title, "bold", max_len=120))
         if not stats.is_empty:
@@ -111,6 +112,11 @@ class VerdictHeader(Static):
             if stats.suspicious:
                 detail += f", {stats.suspicious} suspicious"
             first.append(f"  ({detail} of {stats.total} engines)", style="dim")
+        if fetched is not None and fetched.from_store:
+            # Served from the persistent store (an earlier run, another process): say how old.
+            age = describe_age(fetched.age())
+            ago = "" if age == "just now" else " ago"
+            first.append(f"  cached {age}{ago} · ctrl+r refreshes", style="italic yellow")
         lines = [first]
         if obj.title != obj.id:
             lines.append(T.label_value("id", obj.id, max_len=200))

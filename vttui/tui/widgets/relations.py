@@ -23,6 +23,7 @@ from ...vt.errors import ForbiddenError, VTError
 from ...vt.models import Resolution, VTObject, wrap
 from ...vt.refs import REPORT_TYPES, TYPE_LABELS, ObjectRef
 from ...vt.relationships import Relationship, relationships_for
+from ...vt.validate import ref_problem
 from .. import text as T
 
 PAGE_SIZE = 40
@@ -46,6 +47,10 @@ class RelNode:
     error: str | None = None
     count: int = 0
     capped: bool = False
+    #: Cursors already followed: one coming back means the server's list loops.
+    followed: set[str] = field(default_factory=set)
+    #: (type, id) of the items shown: a server repeating itself adds nothing twice.
+    shown: set[tuple[str, str]] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -167,6 +172,10 @@ class RelationsTree(Tree[NodeData]):
             self._load(node)
         elif isinstance(data, ObjNode) and not data.filled:
             data.filled = True
+            why = ref_problem(data.ref)
+            if why is not None:  # a server-supplied id that is no indicator: nothing is requested
+                node.add_leaf(Text(f"cannot be opened: {why}", style="dim italic"), InfoNode("invalid"))
+                return
             self._add_relationships(node, data.obj, data.ref)
 
     def action_activate(self) -> None:
@@ -178,11 +187,15 @@ class RelationsTree(Tree[NodeData]):
             if node is self.root:
                 node.toggle()
                 return
+            if self._refuse(data.ref):
+                return
             source, relationship = data.via if data.via else (None, None)
             self.post_message(self.Pivot(data.ref, source, relationship, data.obj))
         elif isinstance(data, ResNode):
             if data.target is None:
                 self.app.notify("This resolution names no other side to open.", severity="warning")
+                return
+            if self._refuse(data.target):
                 return
             self.post_message(self.Pivot(data.target, data.owner, data.relationship, None))
         elif isinstance(data, MoreNode):
@@ -196,6 +209,16 @@ class RelationsTree(Tree[NodeData]):
                 self._load(rel_node)
         elif node.allow_expand:
             node.toggle()
+
+    def _refuse(self, ref: ObjectRef) -> bool:
+        """Say why a server-supplied target cannot be opened (nothing is sent); True then."""
+        why = ref_problem(ref)
+        if why is None:
+            return False
+        label = TYPE_LABELS.get(ref.type, ref.type)
+        self.app.notify(T.plain(f"Cannot open this {label}: {why}. Nothing was sent.", 200),
+                        severity="warning", markup=False)
+        return True
 
     def action_expand_node(self) -> None:
         node = self.cursor_node
@@ -261,8 +284,19 @@ class RelationsTree(Tree[NodeData]):
         self._clear_placeholders(rel_node)
         anchor = more_node
         for item in page.items:
+            key = (str(item.get("type") or ""), str(item.get("id") or ""))
+            if key[1] and key in data.shown:
+                continue
+            data.shown.add(key)
             self._add_item(rel_node, item, before=anchor)
-        data.count += len(page.items)
+            data.count += 1
+        if cursor:
+            data.followed.add(cursor)
+        if page.cursor and (page.cursor == cursor or page.cursor in data.followed or not page.items):
+            # The server's cursor loops (or an empty page still points on): more would repeat.
+            self.app.notify(f"VirusTotal's list of {data.rel.name} did not advance; stopped here.",
+                            severity="warning", markup=False)
+            page.cursor = None
         data.cursor = page.cursor
         data.loaded = True
         if data.rel.cap and not page.cursor and data.count >= data.rel.cap:

@@ -156,7 +156,7 @@ class ReportView(Vertical):
         for err in self.query(".tab-error"):
             err.remove()
         self.query_one(DetectionsPane).display = True
-        self.query_one(VerdictHeader).show(obj)
+        self.query_one(VerdictHeader).show(obj, self.app.client.fetch_info(self.ref))
         self.query_one(DetectionsPane).show(obj)
         # the other tabs are built when first shown: the verdict and detections come first
         self.query_one(DetailsTree).built = False

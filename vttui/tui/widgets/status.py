@@ -1,6 +1,11 @@
-"""The status line: live or demo, which key, where the quota stands, cache hits."""
+"""The status line: live or demo, which key, where the quota stands, cache hits, and a
+warning when the persistent store fell back (Redis unreachable, cache file read-only).
+
+With a shared store the quota figures are those of every vttui process of the key."""
 
 from __future__ import annotations
+
+import time
 
 from rich.text import Text
 from textual.widgets import Static
@@ -15,6 +20,10 @@ class StatusLine(Static):
     """
 
     _last: str = ""
+    _notice: str | None = None
+    _ledger_read: float = 0.0
+    #: Seconds between two reads of a Redis ledger (SQLite is read at every refresh).
+    LEDGER_EVERY = 5.0
 
     def on_mount(self) -> None:
         self._timer = self.set_interval(1.0, self.refresh_status, pause=False)
@@ -41,14 +50,34 @@ class StatusLine(Static):
             self._show(text)
             return
         text.append(f" key {mask_key(client.api_key)}", style="dim")
+        self._follow_store(client)
         state: LimiterState = client.limiter.state()
         text.append(" │ ", style="dim")
         text.append_text(quota_text(state))
         cache = client.cache.stats()
         text.append(" │ ", style="dim")
-        text.append(f"{cache.hits} cache hits", style="")
+        text.append(f"{cache.hits + client.stats.store_hits} cache hits", style="")
         text.append(f" · {client.stats.requests} sent", style="dim")
+        notice = client.store_notice
+        if notice:
+            text.append(" │ ", style="dim")
+            text.append(f"⚠ {notice}", style="bold yellow")
         self._show(text)
+
+    def _follow_store(self, client) -> None:  # type: ignore[no-untyped-def]
+        """Say a store fallback once as a toast; read a Redis ledger every few seconds
+        (SQLite's is read synchronously by the limiter itself)."""
+        store = client.store
+        if store is None:
+            return
+        notice = client.store_notice
+        if notice and notice != self._notice:
+            self._notice = notice
+            warnings = getattr(store, "warnings", [])
+            self.app.notify(warnings[-1] if warnings else notice, severity="warning", timeout=10, markup=False)
+        if not store.sync_reads and time.monotonic() - self._ledger_read > self.LEDGER_EVERY:
+            self._ledger_read = time.monotonic()
+            self.run_worker(client.limiter.refresh(), group="ledger", exclusive=True, exit_on_error=False)
 
 
 def quota_text(state: LimiterState) -> Text:
