@@ -631,8 +631,11 @@ async def quota(args: argparse.Namespace, client: VTClient) -> int:
         _remember_user_id(client.learned_user_id, client.api_key)
     rows = _quota_rows(data)
     limiter = _limiter_json(client)
+    from ..config import mask_key
+
+    key = {"shown": mask_key(client.api_key), "source": client.key_source}
     if args.format == "json":
-        _emit_json({"quotas": data, "limiter": limiter})
+        _emit_json({"quotas": data, "limiter": limiter, "api_key": key})
         return 0
 
     def num(v: int | None) -> str:
@@ -651,4 +654,5 @@ async def quota(args: argparse.Namespace, client: VTClient) -> int:
            if state.per_day else "no daily limit")
     _line()
     _line(f"local rate limit: {minute}, {day}")
+    _line(f"API key {key['shown']}" + (f" from {key['source']}" if key["source"] else ""))
     return 0

@@ -18,6 +18,13 @@ from .registry import COMMANDS, Handler, command
 
 __all__ = ["COMMANDS", "Handler", "build_parser", "command", "open_client", "run_command"]
 
+USAGE = """\
+vttui [IOC] [--demo] [--no-store] [-k KEY]    start the terminal UI (opening IOC)
+       vttui COMMAND [options] ...                  run a headless command (below)"""
+
+KEY_HELP = ("API key for this run (wins over VT_API_KEY, the config file and ~/.vt.toml); "
+            "it shows in the process list, so prefer VT_API_KEY on shared machines")
+
 EPILOG = """\
 exit codes:
   0 ok, 1 unexpected error, 2 invalid input, 3 not found,
@@ -32,18 +39,26 @@ def build_parser() -> argparse.ArgumentParser:
     _load_commands()
     parser = argparse.ArgumentParser(
         prog="vttui",
+        usage=USAGE,
         description="VirusTotal from the terminal: a keyboard-first TUI and a headless CLI.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"vttui {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.add_argument("--demo", action="store_true", help="use the bundled offline demo data (nothing is sent)")
+    parser.add_argument("--no-store", action="store_true",
+                        help="keep nothing beyond this run (cache and quota count in memory only)")
+    parser.add_argument("-k", "--apikey", metavar="KEY", help=KEY_HELP)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name, (help_text, add_args, _handler) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text, epilog=EPILOG,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
-        p.add_argument("--demo", action="store_true", help="use the bundled offline demo data")
-        p.add_argument("--no-store", action="store_true",
+        # SUPPRESS: a subcommand's default must not undo `vttui -k KEY lookup ...`
+        p.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
+                       help="use the bundled offline demo data")
+        p.add_argument("--no-store", action="store_true", default=argparse.SUPPRESS,
                        help="keep nothing beyond this run (cache and quota count in memory only)")
+        p.add_argument("-k", "--apikey", metavar="KEY", default=argparse.SUPPRESS, help=KEY_HELP)
         add_args(p)
     return parser
 
@@ -53,16 +68,20 @@ def _load_commands() -> None:
     from . import actions  # noqa: F401  (submit, comment, vote, download, quota, ...)
     from . import cache  # noqa: F401  (cache stats, cache clear)
     from . import intel, triage  # noqa: F401  (search, collection; triage, extract)
+    from . import completion  # noqa: F401  (shell completion scripts)
 
 
 @contextlib.asynccontextmanager
 async def open_client(args: argparse.Namespace) -> AsyncIterator[VTClient]:
-    settings = load_settings()
+    demo = getattr(args, "demo", False)
+    settings = load_settings(api_key=getattr(args, "apikey", None))
     for warning in settings.warnings:
         output.warn(warning)
+    if settings.key_warning and not demo:  # the demo brings its own key
+        output.warn(settings.key_warning)
     if getattr(args, "no_store", False):
         settings = replace(settings, store=settings.store.memory_only("--no-store"))
-    client = make_client(settings, demo=getattr(args, "demo", False))
+    client = make_client(settings, demo=demo)
     if getattr(args, "refresh", False):
         client.refresh_all()
     told = 0
