@@ -14,7 +14,7 @@ from ..config import load_settings
 from ..runtime import make_client
 from ..vt.client import VTClient
 from . import output
-from .registry import COMMANDS, Handler, command
+from .registry import COMMANDS, PARSER_BUILDER, Handler, command
 
 __all__ = ["COMMANDS", "Handler", "build_parser", "command", "open_client", "run_command"]
 
@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-store", action="store_true",
                         help="keep nothing beyond this run (cache and quota count in memory only)")
     parser.add_argument("-k", "--apikey", metavar="KEY", help=KEY_HELP)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands", prog="vttui")
     for name, (help_text, add_args, _handler) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text, epilog=EPILOG,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -63,12 +63,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+PARSER_BUILDER[:] = [build_parser]
+
+
 def _load_commands() -> None:
-    from . import lookup, meta, relations  # noqa: F401  (each registers itself)
-    from . import actions  # noqa: F401  (submit, comment, vote, download, quota, ...)
-    from . import cache  # noqa: F401  (cache stats, cache clear)
-    from . import intel, triage  # noqa: F401  (search, collection; triage, extract)
-    from . import completion  # noqa: F401  (shell completion scripts)
+    from . import (  # noqa: F401  (each registers itself)  # noqa: F401  (search, collection; triage, extract)  # noqa: F401  (download of several hashes; shell completion scripts)
+        actions,  # noqa: F401  (submit, comment, vote, download, quota, ...)
+        bulk,
+        cache,  # noqa: F401  (cache stats, cache clear)
+        completion,
+        intel,
+        lookup,
+        meta,
+        relations,
+        triage,
+    )
 
 
 @contextlib.asynccontextmanager

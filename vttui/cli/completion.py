@@ -18,7 +18,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 
-from .registry import command
+from .registry import PARSER_BUILDER, command
 
 SHELLS = ("bash", "zsh", "fish")
 #: Names safe to put in a script unquoted (a user's template could be called anything).
@@ -309,9 +309,7 @@ def _args(p: argparse.ArgumentParser) -> None:
 
 @command("completion", "print a shell completion script (bash, zsh or fish)")(_args)
 async def completion(args: argparse.Namespace, _client: object) -> int:
-    from .commands import build_parser
-
-    sys.stdout.write(completion_script(args.shell, build_parser()))
+    sys.stdout.write(completion_script(args.shell, PARSER_BUILDER[0]()))
     sys.stdout.flush()
     return 0
 

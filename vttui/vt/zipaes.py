@@ -13,6 +13,7 @@ import time
 from typing import Any, BinaryIO, Literal
 
 from .errors import VTError
+from .zipchoice import SNIFF, worth_deflating
 
 __all__ = ["AESMember"]
 
@@ -47,8 +48,6 @@ class AESMember:
         self._closed = False
 
     def _begin(self, first: bytes) -> None:
-        from .ziputil import SNIFF, worth_deflating
-
         deflate = worth_deflating(first[:SNIFF]) if self._compress == "auto" else bool(self._compress)
         self._info.compress_type = self._pyzipper.ZIP_DEFLATED if deflate else self._pyzipper.ZIP_STORED
         self._member = self._zf.open(self._info, "w", force_zip64=self._large)
@@ -60,8 +59,6 @@ class AESMember:
             return
         self.size += len(data)
         if self._member is None:
-            from .ziputil import SNIFF
-
             if self._compress == "auto" and len(self._held) + len(data) < SNIFF:
                 self._held += data
                 return

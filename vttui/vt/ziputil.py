@@ -45,15 +45,12 @@ from .outfiles import (
     publish,
     refuse_existing,
 )
+from .zipchoice import SNIFF, worth_deflating
 
 DEFAULT_PASSWORD = "infected"
 CHUNK = 1024 * 1024
 #: Compressed bytes gathered before they are encrypted: arrays pay off on big pieces.
 BATCH = 2 * 1024 * 1024
-#: The first bytes of a member decide deflate or store (see ``compress="auto"``).
-SNIFF = 256 * 1024
-#: Deflate only when the sniffed bytes shrink below this share of their size.
-WORTH_DEFLATING = 0.9
 METHODS = ("zipcrypto", "aes")
 #: The largest size or offset a ZIP without ZIP64 records can hold.
 ZIP32_LIMIT = 0xFFFFFFFF
@@ -262,13 +259,6 @@ class EncryptedZipWriter:
     def __exit__(self, exc_type: object, *rest: object) -> None:
         if exc_type is None:
             self.close()
-
-
-def worth_deflating(sample: bytes) -> bool:
-    """Whether deflate shrinks ``sample`` enough to pay for itself (a fast level-1 try)."""
-    if not sample:
-        return True
-    return len(zlib.compress(sample, 1)) < len(sample) * WORTH_DEFLATING
 
 
 class MemberWriter:
