@@ -11,6 +11,7 @@ from typing import TextIO
 
 from .. import __version__
 from ..config import load_settings
+from ..export.files import refuse_existing
 from ..runtime import make_client
 from ..vt.client import VTClient
 from . import output
@@ -143,6 +144,8 @@ def _redacted_output(secret: str | None):
 
 async def run_command(args: argparse.Namespace) -> int:
     _help, _add, handler = COMMANDS[args.command]
+    if getattr(args, "output_is_file", False) and args.output:
+        refuse_existing(args.output, args.force)  # before any request: a refused export costs no quota
     if getattr(handler, "offline", False):
         return await handler(args, None)  # type: ignore[arg-type]
     async with open_client(args) as client:

@@ -26,6 +26,7 @@ from ..vt.ioc import IOCType, classify
 from ..vt.refs import TYPE_LABELS
 from ..vt.relationships import Relationship, get_relationship, relationships_for
 from . import output
+from .lookup import output_file_args
 from .registry import command
 from .walk import bounded, print_cursor, report_stop, walk
 
@@ -62,7 +63,7 @@ def _args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max", type=_positive, default=DEFAULT_MAX, help=f"stop --all after this many items (default {DEFAULT_MAX})")
     p.add_argument("--format", "-f", choices=FORMATS, default="json", help="output format (default json)")
     p.add_argument("--template", "-t", metavar="NAME", help="trim each item's fields with a template")
-    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (mode 0600) instead of stdout")
+    output_file_args(p)
     p.add_argument("--refresh", action="store_true", help="fetch fresh pages: ignore what earlier runs cached")
 
 
@@ -77,7 +78,7 @@ async def relations(args: argparse.Namespace, client: VTClient) -> int:
     wanted = most if args.all else limit
     page_size = MAX_PAGE_LIMIT if args.all else min(limit, MAX_PAGE_LIMIT)
     pages = client.iter_related(ioc.ref, rel.name, limit=page_size, cursor=args.cursor, max_items=wanted)
-    sink = PartialFile(args.output) if args.output else None
+    sink = PartialFile(args.output, overwrite=args.force) if args.output else None
     key = client.api_key
 
     def write(text: str) -> None:
@@ -89,6 +90,7 @@ async def relations(args: argparse.Namespace, client: VTClient) -> int:
             sys.stdout.flush()
 
     writer = ListWriter(args.format, write, template=template, relationship=rel.name, targets=rel.targets,
+                        source_type=ioc.object_type,
                         source=f"{TYPE_LABELS.get(ioc.object_type, ioc.object_type)} {ioc.display}")
     bar = output.Progress(f"{rel.name}")
     error = None
