@@ -28,7 +28,7 @@ from ..vt.relationships import Relationship, get_relationship, relationships_for
 from . import output
 from .lookup import output_file_args
 from .registry import command
-from .walk import bounded, print_cursor, report_stop, walk
+from .walk import WalkProgress, bounded, print_cursor, report_stop, walk
 
 DEFAULT_LIMIT = 10
 DEFAULT_MAX = 1000
@@ -65,6 +65,8 @@ def _args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--template", "-t", metavar="NAME", help="trim each item's fields with a template")
     output_file_args(p)
     p.add_argument("--refresh", action="store_true", help="fetch fresh pages: ignore what earlier runs cached")
+    p.add_argument("--progress", action="store_true",
+                   help="progress lines on stderr even when it is not a terminal (on a terminal it is always shown)")
 
 
 @command("relations", "list the objects related to one (contacted domains, resolutions...)")(_args)
@@ -92,14 +94,14 @@ async def relations(args: argparse.Namespace, client: VTClient) -> int:
     writer = ListWriter(args.format, write, template=template, relationship=rel.name, targets=rel.targets,
                         source_type=ioc.object_type,
                         source=f"{TYPE_LABELS.get(ioc.object_type, ioc.object_type)} {ioc.display}")
-    bar = output.Progress(f"{rel.name}")
+    progress = WalkProgress(rel.name, pages, client.limiter, most=wanted, force=args.progress)
     error = None
     ended = False
     try:
-        error = await walk(pages, writer.add, "items", bar)
+        async with progress.running():
+            error = await walk(pages, writer.add, "items", progress)
         ended = True
     finally:
-        bar.finish()
         if writer.count == 0 and (error is not None or not ended):
             if sink is not None:  # nothing arrived: no output at all, as before any request
                 sink.discard()
