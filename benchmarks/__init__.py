@@ -26,12 +26,15 @@ ORDER = (
     "store_hit_redis",
     "store_processes",
     "bulk_lookup",
+    "mcp_template_sizes",
+    "serve_cached",
+    "serve_workers",
 )
 
 
 def load_all() -> dict[str, Benchmark]:
     """Import every benchmark module (each registers itself) and return them in run order."""
-    from . import bulk, memory, micro, startup, store, tui, zipspeed  # noqa: F401 - imported to register
+    from . import bulk, memory, micro, serve, startup, store, tui, zipspeed  # noqa: F401 - imported to register
 
     return {name: REGISTRY[name] for name in ORDER if name in REGISTRY}
 

@@ -97,7 +97,7 @@ def _import_tree(rows: list[tuple[str, int, int, int]]) -> list[tuple[str, int, 
 def import_diagnosis() -> list[str]:
     """Where vttui's extra import time goes, with the bare app's imports paid first."""
     base = "import textual.app, textual.widgets._input"
-    rows = import_profile(base + "; import vttui.cli, vttui.tui.app, vttui.vt.demo")
+    rows = import_profile(base + "; import vttui.cli, vttui.tui.app, vttui.demo")
     base_rows = import_profile(base)
     total = sum(c for _, d, _, c in rows if d == 0) / 1000
     base_total = sum(c for _, d, _, c in base_rows if d == 0) / 1000

@@ -40,7 +40,8 @@ MB = 1024 * 1024
 
 #: Settings the file may hold, by table. Anything else is reported as a warning.
 KNOWN_KEYS: dict[str, frozenset[str]] = {
-    "": frozenset({"api_key", "network", "quota", "cache", "account"}),
+    "": frozenset({"api_key", "network", "quota", "cache", "account",
+                   "serve"}),  # [serve] is read (and checked) by vttui.serve.config
     "network": frozenset({"base_url", "proxy", "timeout", "upload_timeout", "deadline", "upload_deadline",
                           "max_reply_mb", "max_download_mb"}),
     "quota": frozenset({"tier", "per_minute", "per_day"}),

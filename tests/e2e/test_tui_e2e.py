@@ -159,7 +159,9 @@ NETWORK_FAULTS = [
 
 async def test_network_faults_are_shown_in_words(apps, serve):
     flaky = faults(1.0, ("hang",), only=only_file)
-    app = apps(serve(flaky), timeout=0.3)
+    # 1 s, not less: the server counts an attempt only once it connects, and on a busy
+    # machine a 0.3 s connect timeout sometimes expired first (3 hangs seen instead of 4).
+    app = apps(serve(flaky), timeout=1.0)
     async with app.run_test(size=(120, 40)) as pilot:
         inv = Investigator(pilot, max_retries=0)
         text = await _open_and_read(app, pilot, FILE)

@@ -24,7 +24,9 @@ def test_the_scan_finds_the_variables_we_know_of():
 
 def test_every_variable_read_is_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    missing = sorted(name for name in names_in_code() if f"`{name}" not in readme)
+    families = tuple(re.findall(r"`([A-Z_]+_)<NAME>`", readme))  # e.g. `VTTUI_SERVE_<NAME>`: one row for many
+    missing = sorted(name for name in names_in_code()
+                     if f"`{name}" not in readme and not name.startswith(families or ("\0",)))
     assert not missing, f"undocumented environment variables: {missing}"
 
 

@@ -23,7 +23,7 @@ from . import output
 COMMAND_NAMES = frozenset({
     "lookup", "relations", "templates", "relationship-types", "submit", "reanalyse", "analysis",
     "comment", "comments", "vote", "votes", "download", "pcap", "quota", "cache",
-    "triage", "extract", "search", "collection", "completion",
+    "triage", "extract", "search", "collection", "completion", "serve", "mcp",
 })
 
 EXIT_OK = 0

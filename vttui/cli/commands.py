@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import TextIO
 
 from .. import __version__
-from ..config import load_settings
+from ..config import KEY_OPTION, check_api_key, load_settings
 from ..export.files import refuse_existing
 from ..runtime import make_client
 from ..vt.client import VTClient
@@ -18,6 +19,9 @@ from . import output
 from .registry import COMMANDS, PARSER_BUILDER, Handler, command
 
 __all__ = ["COMMANDS", "Handler", "build_parser", "command", "open_client", "run_command"]
+
+#: Commands that build their own clients from the environment (the service and its workers).
+SERVICE_COMMANDS = frozenset({"serve", "mcp"})
 
 USAGE = """\
 vttui [IOC] [--demo] [--no-store] [-k KEY]    start the terminal UI (opening IOC)
@@ -68,17 +72,12 @@ PARSER_BUILDER[:] = [build_parser]
 
 
 def _load_commands() -> None:
-    from . import (  # noqa: F401  (each registers itself)  # noqa: F401  (search, collection; triage, extract)  # noqa: F401  (download of several hashes; shell completion scripts)
-        actions,  # noqa: F401  (submit, comment, vote, download, quota, ...)
-        bulk,
-        cache,  # noqa: F401  (cache stats, cache clear)
-        completion,
-        intel,
-        lookup,
-        meta,
-        relations,
-        triage,
-    )
+    from . import lookup, meta, relations  # noqa: F401  (each registers itself)
+    from . import actions  # noqa: F401  (submit, comment, vote, quota, ...)
+    from . import cache  # noqa: F401  (cache stats, cache clear)
+    from . import intel, triage  # noqa: F401  (search, collection; triage, extract)
+    from . import serve  # noqa: F401  (serve, mcp)
+    from . import bulk, completion  # noqa: F401  (download of several hashes, submit DIR; shell completion)
 
 
 @contextlib.asynccontextmanager
@@ -147,6 +146,10 @@ async def run_command(args: argparse.Namespace) -> int:
     if getattr(args, "output_is_file", False) and args.output:
         refuse_existing(args.output, args.force)  # before any request: a refused export costs no quota
     if getattr(handler, "offline", False):
+        if args.command in SERVICE_COMMANDS and getattr(args, "apikey", None):
+            # The service (and its worker processes) read their settings from the
+            # environment: -k reaches them as VT_API_KEY, checked by the same rule first.
+            os.environ["VT_API_KEY"] = check_api_key(args.apikey.strip(), KEY_OPTION)
         return await handler(args, None)  # type: ignore[arg-type]
     async with open_client(args) as client:
         with _redacted_output(client.api_key):

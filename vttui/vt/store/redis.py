@@ -22,8 +22,14 @@ from .base import Entry, Grant, LedgerState, Limits, Store, StoredReply, StoreEr
 
 T = TypeVar("T")
 
-CONNECT_TIMEOUT = 1.0
-COMMAND_TIMEOUT = 2.0
+#: A busy process (a server answering hundreds of callers) may not get back to a connect or
+#: a reply for a second or two; a failure sends the store to its fallback for good, so only
+#: a Redis that is really gone should fail one. (A refused connection fails at once.)
+CONNECT_TIMEOUT = 5.0
+COMMAND_TIMEOUT = 6.0
+#: Connections per process, and how long a command may wait for one of them.
+MAX_CONNECTIONS = 16
+POOL_WAIT = 10.0
 #: Ledger keys of a key nobody used for this long disappear.
 LEDGER_KEEP_MS = 3 * 24 * 3600 * 1000
 ALIAS_CAP = 200_000
@@ -258,7 +264,7 @@ class RedisStore(Store):
 
     def __init__(self, url: str, ns: str, *, max_bytes: int = 256 * 1024 * 1024,
                  clock: Callable[[], float] | None = None) -> None:
-        from redis.asyncio import Redis
+        from redis.asyncio import BlockingConnectionPool, Redis
         from redis.asyncio.retry import Retry
         from redis.backoff import NoBackoff
 
@@ -270,8 +276,13 @@ class RedisStore(Store):
         self.clock = clock
         self.prefix = f"vttui:{{{ns}}}:"
         try:
-            self._redis = Redis.from_url(url, socket_connect_timeout=CONNECT_TIMEOUT, socket_timeout=COMMAND_TIMEOUT,
-                                         retry=Retry(NoBackoff(), 1), decode_responses=False)
+            # A bounded pool: a busy server (hundreds of concurrent lookups) waits for one of a
+            # few connections instead of opening one per command, whose connects then time out
+            # under load and send the store to its fallback.
+            pool = BlockingConnectionPool.from_url(url, max_connections=MAX_CONNECTIONS, timeout=POOL_WAIT,
+                                                   socket_connect_timeout=CONNECT_TIMEOUT,
+                                                   socket_timeout=COMMAND_TIMEOUT)
+            self._redis = Redis(connection_pool=pool, retry=Retry(NoBackoff(), 1), decode_responses=False)
         except ValueError as exc:
             raise StoreError("unavailable", f"The Redis URL {self.location} is not usable: {exc}.") from None
         self._get = self._redis.register_script(_GET)
