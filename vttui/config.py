@@ -124,7 +124,8 @@ class Settings:
         return mask_key(self.api_key)
 
     def with_key(self, key: str, source: str) -> Settings:
-        return replace(self, api_key=key, api_key_source=source, key_warning=api_key_warning(key, source))
+        return replace(self, api_key=key, api_key_source=source,
+                       key_warning=api_key_warning(key, source, self.base_url))
 
     def __repr__(self) -> str:  # never print the key, even by accident
         return f"Settings(key={self.masked_key}, base_url={self.base_url!r}, tier={self.tier!r})"
@@ -245,9 +246,11 @@ def check_api_key(value: Any, source: str) -> str:
     return value
 
 
-def api_key_warning(key: str | None, source: str | None) -> str | None:
-    """A warning for a usable key that is not shaped like a VirusTotal key (None: fine)."""
-    if not key:
+def api_key_warning(key: str | None, source: str | None, base_url: str = DEFAULT_BASE_URL) -> str | None:
+    """A warning for a usable key that is not shaped like a VirusTotal key, when it goes to
+    VirusTotal itself (None: fine). A VirusTotal-compatible server (``VT_API_URL``) may
+    have keys of its own shape: no warning then."""
+    if not key or base_url.rstrip("/") != DEFAULT_BASE_URL:
         return None
     warning = key_warning(key)
     return f"The API key from {source or 'the settings'} {warning}" if warning else None
@@ -391,7 +394,7 @@ def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None
     return Settings(
         api_key=key,
         api_key_source=source,
-        key_warning=api_key_warning(key, source),
+        key_warning=api_key_warning(key, source, base_url),
         user_id=_user_id_from(env, account, key),
         base_url=base_url.rstrip("/"),
         proxy=_proxy_from(env, network),

@@ -171,7 +171,23 @@ def test_quota_says_where_the_key_came_from(tmp_path, monkeypatch, capsys):
 
 
 def test_a_key_not_shaped_like_virustotals_is_warned_about_once(tmp_path, monkeypatch, capsys):
-    fast_failing_config(tmp_path, monkeypatch)
-    main(["quota", "-k", "lab-token-" + "z" * 20])
+    import vttui.cli.commands as commands
+    from vttui.vt.errors import OfflineError
+
+    def no_network(*_a, **_k):  # the key would go to VirusTotal itself: stop before any request
+        raise OfflineError()
+
+    monkeypatch.setattr(commands, "make_client", no_network)
+    monkeypatch.setenv("VTTUI_CONFIG_DIR", str(tmp_path))
+    monkeypatch.delenv("VT_API_URL", raising=False)
+    assert main(["quota", "-k", "lab-token-" + "z" * 20]) == 6
     err = capsys.readouterr().err
     assert err.count("while VirusTotal keys are 64 hexadecimal characters") == 1
+
+
+def test_no_warning_for_a_compatible_servers_own_keys(tmp_path):
+    from vttui.config import load_settings
+
+    env = {"VT_API_KEY": "lab-token-" + "z" * 20}
+    assert load_settings(env, tmp_path / "none.toml").key_warning
+    assert load_settings({**env, "VT_API_URL": "https://vt.lab.example/api/v3"}, tmp_path / "none.toml").key_warning is None

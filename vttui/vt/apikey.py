@@ -13,7 +13,8 @@ test servers) use other token shapes:
   fewer than :data:`MIN_LENGTH` or more than :data:`MAX_LENGTH` characters. Nothing
   is sent with such a key.
 * **warned** (:func:`key_warning`): printable but not 64 hex characters. It is used as
-  given; the warning says why VirusTotal may refuse it.
+  given; the warning says why VirusTotal may refuse it (the settings say it only when the
+  key goes to VirusTotal itself, not to a compatible server named by ``VT_API_URL``).
 
 Messages never contain the key (at most its last four characters).
 """

@@ -31,7 +31,7 @@ class AESMember:
     def __init__(self, fh: BinaryIO, arcname: str, password: bytes, *, compress: bool | Literal["auto"] = "auto",
                  level: int = 1, mtime: float | None = None, large: bool = False) -> None:
         try:
-            import pyzipper
+            import pyzipper  # type: ignore[import-untyped]
         except ImportError:  # pragma: no cover - a dependency; said plainly if missing
             raise VTError("AES ZIPs need the pyzipper package: pip install pyzipper.") from None
         self._pyzipper = pyzipper

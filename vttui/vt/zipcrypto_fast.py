@@ -108,5 +108,5 @@ def encrypt(data: bytes | bytearray | memoryview, keys: tuple[int, int, int], cr
     before[0] = k2 & 0xFFFF
     _states(top, k2, before[1:], crc_table)
     cipher = plain[:n] ^ ks_table.take(before[:n])
-    new_keys = (zlib.crc32(data, k0 ^ M32) ^ M32, int(k1s[n - 1]), zlib.crc32(top[:n], k2 ^ M32) ^ M32)
+    new_keys = (zlib.crc32(data, k0 ^ M32) ^ M32, int(k1s[n - 1]), zlib.crc32(top[:n].tobytes(), k2 ^ M32) ^ M32)
     return cipher.tobytes(), new_keys
