@@ -23,6 +23,7 @@ ORDER = (
     "reference_investigation",
     "browse_memory",
     "upload_memory",
+    "zip_sample",
     "store_hit_sqlite",
     "store_hit_redis",
     "store_processes",
@@ -35,7 +36,7 @@ ORDER = (
 
 def load_all() -> dict[str, Benchmark]:
     """Import every benchmark module (each registers itself) and return them in run order."""
-    from . import bulk, memory, micro, serve, startup, store, terminal, tui  # noqa: F401 - imported to register
+    from . import bulk, memory, micro, serve, startup, store, terminal, tui, zipspeed  # noqa: F401 - imported to register
 
     return {name: REGISTRY[name] for name in ORDER if name in REGISTRY}
 

@@ -24,12 +24,17 @@ from urllib.parse import urlsplit
 import platformdirs
 
 from .config_file import read_config_text, update_config
+from .vt.apikey import key_problem, key_warning
 from .vt.errors import ConfigError
 from .vt.ratelimit import TIERS
 from .vt.store.policy import StoreOptions, store_options
 
 DEFAULT_BASE_URL = "https://www.virustotal.com/api/v3"
 KEY_ENV_VARS = ("VT_API_KEY", "VTCLI_APIKEY")
+#: The command-line option naming a key (it wins over every other source).
+KEY_OPTION = "-k/--apikey"
+#: vt-cli's own config file in the home folder (``apikey = "..."``).
+VT_CLI_CONFIG = ".vt.toml"
 APP_NAME = "vttui"
 MB = 1024 * 1024
 
@@ -82,7 +87,10 @@ def key_fingerprint(key: str) -> str:
 @dataclass(frozen=True)
 class Settings:
     api_key: str | None = None
-    api_key_source: str | None = None  # "VT_API_KEY", "VTCLI_APIKEY", "config file"
+    #: "-k/--apikey", "VT_API_KEY", "VTCLI_APIKEY", "config file" or "~/.vt.toml" (vt-cli's)
+    api_key_source: str | None = None
+    #: Said once when the key is used: it is not shaped like a VirusTotal key.
+    key_warning: str | None = None
     #: The VirusTotal user id: lets the quota lookup name the account without the key.
     user_id: str | None = None
     base_url: str = DEFAULT_BASE_URL
@@ -116,7 +124,8 @@ class Settings:
         return mask_key(self.api_key)
 
     def with_key(self, key: str, source: str) -> Settings:
-        return replace(self, api_key=key, api_key_source=source)
+        return replace(self, api_key=key, api_key_source=source,
+                       key_warning=api_key_warning(key, source, self.base_url))
 
     def __repr__(self) -> str:  # never print the key, even by accident
         return f"Settings(key={self.masked_key}, base_url={self.base_url!r}, tier={self.tier!r})"
@@ -227,21 +236,24 @@ def web_url(value: Any, name: str, schemes: tuple[str, ...]) -> str:
 
 
 def check_api_key(value: Any, source: str) -> str:
-    """A key that can go in an HTTP header: printable ASCII, no spaces. Checked before
-    any request, so a pasted key with a stray newline or accent fails here, clearly."""
-    if not isinstance(value, str):
-        raise ConfigError(f"{source} must be text (the 64-character key from your VirusTotal profile).")
-    for pos, ch in enumerate(value, 1):
-        if not 0x21 <= ord(ch) <= 0x7E:
-            what = ("a space" if ch == " " else "a line break" if ch in "\r\n" else
-                    "a control character" if ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 else "a non-ASCII character")
-            raise ConfigError(
-                f"{source} holds {what} (U+{ord(ch):04X}) at position {pos}; an API key is letters and digits "
-                "only. Nothing was sent. Copy the key again from your VirusTotal profile."
-            )
-    if len(value) > 256:
-        raise ConfigError(f"{source} is {len(value)} characters long; an API key has 64. Nothing was sent.")
+    """A key that can go in an HTTP header (the rule is :func:`vttui.vt.apikey.key_problem`).
+    Checked before any request, so a pasted key with a stray newline or accent fails
+    here, clearly, naming ``source``; the message never holds the key."""
+    problem = key_problem(value)
+    if problem is not None:
+        raise ConfigError(f"{source} {problem}")
+    assert isinstance(value, str)
     return value
+
+
+def api_key_warning(key: str | None, source: str | None, base_url: str = DEFAULT_BASE_URL) -> str | None:
+    """A warning for a usable key that is not shaped like a VirusTotal key, when it goes to
+    VirusTotal itself (None: fine). A VirusTotal-compatible server (``VT_API_URL``) may
+    have keys of its own shape: no warning then."""
+    if not key or base_url.rstrip("/") != DEFAULT_BASE_URL:
+        return None
+    warning = key_warning(key)
+    return f"The API key from {source or 'the settings'} {warning}" if warning else None
 
 
 def check_user_id(value: Any, name: str) -> str:
@@ -251,7 +263,55 @@ def check_user_id(value: Any, name: str) -> str:
     return value
 
 
-def _key_from(env: Mapping[str, str], data: dict[str, Any]) -> tuple[str | None, str | None]:
+def vt_cli_config_path(env: Mapping[str, str]) -> Path | None:
+    """vt-cli's config file (``~/.vt.toml``), read for its ``apikey`` when nothing else
+    names a key. Only the real environment knows the home folder: an explicit test
+    environment without HOME reads none."""
+    home = env.get("HOME")
+    if home:
+        return Path(home) / VT_CLI_CONFIG
+    if env is os.environ:
+        try:
+            return Path.home() / VT_CLI_CONFIG
+        except RuntimeError:  # no home folder at all
+            return None
+    return None
+
+
+def _vt_cli_key(path: Path | None, warnings: list[str]) -> str | None:
+    """The ``apikey`` of vt-cli's config, if there is one. The file belongs to another
+    tool: when it cannot be read it is skipped with a warning, never fatal."""
+    if path is None:
+        return None
+    try:
+        text = read_config_text(path)
+        if text is None:
+            return None
+        data = tomllib.loads(text)
+    except ConfigError as exc:
+        warnings.append(f"vt-cli's config {exc.message.removeprefix('The config file ')} (skipped)")
+        return None
+    except (tomllib.TOMLDecodeError, RecursionError):
+        warnings.append(f"vt-cli's config {path} is not valid TOML; its apikey was not read.")
+        return None
+    raw = data.get("apikey")
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    if os.name == "posix":
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            warnings.append(f"{path} holds an API key but is readable by others (mode {mode:o}); run: chmod 600 {path}")
+    return raw.strip()
+
+
+def _key_from(env: Mapping[str, str], data: dict[str, Any], given: str | None = None,
+              vt_cli: Path | None = None, warnings: list[str] | None = None) -> tuple[str | None, str | None]:
+    """The key and where it came from, highest precedence first: ``-k/--apikey``,
+    ``VT_API_KEY``, ``VTCLI_APIKEY``, the config file, vt-cli's ``~/.vt.toml``."""
+    if given is not None:
+        if not given.strip():
+            raise ConfigError(f"{KEY_OPTION} was given an empty key.")
+        return check_api_key(given.strip(), KEY_OPTION), KEY_OPTION
     for var in KEY_ENV_VARS:
         raw = env.get(var, "")
         if raw.strip():
@@ -262,6 +322,9 @@ def _key_from(env: Mapping[str, str], data: dict[str, Any]) -> tuple[str | None,
             raise ConfigError("api_key in the config file must be text (the 64-character key).")
         if raw.strip():
             return check_api_key(raw.strip(), "api_key in the config file"), "config file"
+    found = _vt_cli_key(vt_cli, warnings if warnings is not None else [])
+    if found is not None:
+        return check_api_key(found, f"apikey in {vt_cli}"), f"~/{VT_CLI_CONFIG}"
     return None, None
 
 
@@ -296,8 +359,12 @@ def _proxy_from(env: Mapping[str, str], network: dict[str, Any]) -> str | None:
     return configured
 
 
-def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None) -> Settings:
-    """Settings from the environment and the config file; ConfigError names any bad one."""
+def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None, *,
+                  api_key: str | None = None, vt_cli_config: Path | None = None) -> Settings:
+    """Settings from the environment and the config file; ConfigError names any bad one.
+
+    ``api_key`` is the key given on the command line (``-k``): it wins over every other
+    source. ``vt_cli_config`` is vt-cli's file (default ``~/.vt.toml``), read last."""
     env = os.environ if env is None else env
     if path is None:
         _check_dir(env)
@@ -307,7 +374,7 @@ def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None
     account = _table(data, "account")
     warnings += _unknown(data)
 
-    key, source = _key_from(env, data)
+    key, source = _key_from(env, data, api_key, vt_cli_config or vt_cli_config_path(env), warnings)
     base_url = DEFAULT_BASE_URL
     if "base_url" in network:  # checked even when VT_API_URL overrides it: a bad setting is reported
         base_url = web_url(network["base_url"], "network.base_url", ("http", "https"))
@@ -327,6 +394,7 @@ def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None
     return Settings(
         api_key=key,
         api_key_source=source,
+        key_warning=api_key_warning(key, source, base_url),
         user_id=_user_id_from(env, account, key),
         base_url=base_url.rstrip("/"),
         proxy=_proxy_from(env, network),
@@ -353,8 +421,6 @@ def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None
 def save_api_key(key: str, path: Path | None = None) -> Path:
     """Store the key in the config file, keeping everything else in it as it was."""
     key = key.strip()
-    if not key or any(ch.isspace() for ch in key):
-        raise ConfigError("An API key is one word with no spaces.")
     check_api_key(key, "The API key")
     return update_config(path or config_path(), {("api_key",): key})
 

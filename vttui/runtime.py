@@ -76,7 +76,7 @@ def make_client(
 
         store = open_store(settings.store, settings.api_key, settings.base_url)
     limiter = RateLimiter(settings.per_minute, settings.per_day, ledger=store, window=_test_window() or WINDOW)
-    return VTClient(
+    client = VTClient(
         settings.api_key,
         base_url=settings.base_url,
         transport=transport,
@@ -93,3 +93,5 @@ def make_client(
         store=store,
         store_options=settings.store,
     )
+    client.key_source = settings.api_key_source
+    return client

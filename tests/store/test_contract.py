@@ -301,3 +301,28 @@ async def test_a_dead_holders_lock_expires(make_store, clock: FakeClock):
     if make_store.kind == "redis":
         await asyncio.sleep(0.5)  # Redis expires keys on its own clock
     assert await store.lock("/files/a", "alive", 10)
+
+
+async def test_a_refund_takes_back_one_slot_and_its_count(make_store, clock: FakeClock):
+    store = make_store()
+    grants = []
+    for _ in range(4):
+        grants.append(await store.acquire(LIMITS, None))
+        clock.now += 1
+    waiting = await store.acquire(LIMITS, None)
+    assert not waiting.granted
+    await store.refund(grants[2].state.now)  # that request never reached the server
+    state = await store.ledger(LIMITS.window)
+    assert state.used_day == 3 and len(state.stamps) == 3
+    clock.now += 0.01
+    assert (await store.acquire(LIMITS, waiting.ticket)).granted  # the freed slot, at once
+
+
+async def test_a_refund_from_yesterday_does_not_lower_today(make_store, clock: FakeClock):
+    store = make_store()
+    daily = Limits(None, 500, 61.0)
+    old = await store.acquire(daily, None)
+    clock.now += 86400
+    assert (await store.acquire(daily, None)).granted
+    await store.refund(old.state.now)
+    assert (await store.ledger(61.0)).used_day == 1

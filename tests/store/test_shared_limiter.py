@@ -142,3 +142,20 @@ async def test_on_the_real_clock_two_processes_keep_to_a_short_window(kind, tmp_
     assert len(stamps) == 6 and most_in_any_window(stamps, 1.25) == 2
     await a.close()
     await b.close()
+
+
+async def test_a_refunded_slot_frees_the_window_for_every_process(make_store, clock: FakeClock):
+    if make_store.kind == "memory":
+        a = b = make_store()
+    else:
+        a, b = make_store("key"), make_store("key")
+    first, second = limiter(a, clock), limiter(b, clock)
+    slots = [await first.acquire() for _ in range(4)]
+    for slot in slots:  # four connection attempts that never reached VirusTotal
+        await first.refund(slot)
+    before = clock.now
+    for _ in range(4):
+        await second.acquire()
+    assert clock.now == before  # nobody waited for quota that was never spent
+    await second.refresh()
+    assert second.state().used_day == 4

@@ -59,7 +59,12 @@ async def test_the_program_freezes_its_start_up_heap_and_tests_do_not():
     try:
         from vttui.cli import launch
 
-        assert launch.run_app(demo=True) == 0
+        saved = launch.terminal_problem
+        launch.terminal_problem = lambda *a: None  # pytest's stdout is no terminal; the app is a probe
+        try:
+            assert launch.run_app(demo=True) == 0
+        finally:
+            launch.terminal_problem = saved
     finally:
         app_module.VTApp = original
     assert built["app"].freeze_heap is True

@@ -93,7 +93,7 @@ def test_lookup_every_format_parses(capsys, fmt):
         assert out.startswith("# File: ") and "**Verdict: MALICIOUS**" in out
     else:
         rows = list(csv.reader(io.StringIO(out)))
-        assert rows[0][0] == "engine" and len(rows) > 10
+        assert rows[0][:3] == ["object_type", "object_id", "engine"] and len(rows) > 10
 
 
 def test_several_iocs_give_one_document_in_input_order(capsys):

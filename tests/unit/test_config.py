@@ -17,8 +17,9 @@ def test_env_key_wins_and_vtcli_is_accepted(tmp_path):
     path = tmp_path / "config.toml"
     s = load_settings({"VT_API_KEY": KEY}, path)
     assert s.api_key == KEY and s.api_key_source == "VT_API_KEY"
-    s = load_settings({"VTCLI_APIKEY": "other"}, path)
-    assert s.api_key == "other" and s.api_key_source == "VTCLI_APIKEY"
+    other = "fedcba9876543210" * 4  # a key must now look like one (16+ printable characters)
+    s = load_settings({"VTCLI_APIKEY": other}, path)
+    assert s.api_key == other and s.api_key_source == "VTCLI_APIKEY"
     assert load_settings({}, path).api_key is None
 
 

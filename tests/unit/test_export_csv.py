@@ -19,8 +19,9 @@ def rows(text: str) -> list[list[str]]:
 def test_detections_of_a_real_file():
     obj = next(o for n, o in sample_objects() if "dotnet_binary" in n)
     table = rows(render(obj, "csv"))
-    assert table[0] == DETECTION_COLUMNS
-    body = table[1:]
+    assert table[0] == ["object_type", "object_id"] + DETECTION_COLUMNS  # as a batch has (issue 14)
+    assert {tuple(r[:2]) for r in table[1:]} == {("file", obj["id"])}
+    body = [r[2:] for r in table[1:]]
     assert len(body) == len(obj["attributes"]["last_analysis_results"])
     assert body[0][:3] == ["Bkav", "malicious", "W32.AIDetectNet.01"]  # most severe first
     bkav = obj["attributes"]["last_analysis_results"]["Bkav"]
@@ -40,7 +41,7 @@ def test_hostile_cells_stay_one_line_and_defused():
     obj = hostile_file()
     obj["attributes"]["last_analysis_results"]["=HYPERLINK(\"http://evil\")"] = {
         "category": "malicious", "result": "@cmd|' /C calc'!A0", "method": "-2+3"}
-    table = rows(render(obj, "csv"))
+    table = [r[2:] for r in rows(render(obj, "csv"))]
     assert all(len(r) == len(DETECTION_COLUMNS) for r in table)
     evil = next(r for r in table if "HYPERLINK" in r[0])
     assert evil[0].startswith("'=") and evil[2].startswith("'@") and evil[3] == "'-2+3"
@@ -85,6 +86,7 @@ def test_batch_names_each_object():
 
 
 def test_empty_and_garbage():
-    assert rows(render({}, "csv")) == [DETECTION_COLUMNS]
+    assert rows(render({}, "csv")) == [["object_type", "object_id"] + DETECTION_COLUMNS]
     assert rows(render([], "csv")) == [PAGE_BASE]
-    assert rows(render({"type": "file", "attributes": {"last_analysis_results": NASTY}}, "csv")) == [DETECTION_COLUMNS]
+    assert rows(render({"type": "file", "attributes": {"last_analysis_results": NASTY}}, "csv")) == [
+        ["object_type", "object_id"] + DETECTION_COLUMNS]

@@ -58,6 +58,14 @@ class FakeClient:
         Path(dest).write_bytes(self.content)
         return Path(dest)
 
+    async def download_file_into(self, file_hash, consume):
+        self.calls.append(file_hash)
+
+        async def chunks():
+            yield self.content
+
+        return await consume(chunks(), len(self.content))
+
     async def download_pcap(self, behaviour_id, dest, *, progress=None):
         self.calls.append(behaviour_id)
         Path(dest).write_bytes(self.content)

@@ -24,13 +24,10 @@ from ..vt.models import Analysis, AnalysisStats, Comment, File, Vote, as_int, wr
 from ..vt.paging import Paginator
 from ..vt.refs import REPORT_TYPES, TYPE_LABELS, ObjectRef
 from ..vt.samples import (
-    DEFAULT_PASSWORD,
     find_known_file,
     human_size,
-    normalise_sha256,
     plan_upload,
     save_pcap,
-    save_sample,
     url_question,
     validate_behaviour_id,
 )
@@ -44,7 +41,6 @@ from .walk import MAX_ITEMS, bounded, report_stop, walk
 POLL_FIRST_DELAY = 5.0
 POLL_MAX_DELAY = 60.0
 _ANALYSIS_ID = re.compile(r"[A-Za-z0-9_=+:.-]{1,256}")
-_HASH_TYPES = (IOCType.MD5, IOCType.SHA1, IOCType.SHA256)
 
 
 # --- shared argument helpers ---------------------------------------------------------
@@ -258,7 +254,10 @@ def _ref_json(ref: ObjectRef | None) -> dict[str, str] | None:
 
 
 def _submit_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("target", metavar="PATH|URL", help="a file to upload or a URL to scan")
+    p.add_argument("target", metavar="PATH|URL",
+                   help="a file to upload, a folder (every file in it: only those VirusTotal does not know are "
+                        "uploaded, after one confirmation) or a URL to scan")
+    p.add_argument("--recursive", "-r", action="store_true", help="with a folder: its subfolders too")
     p.add_argument("--force", action="store_true", help="upload even if VirusTotal already has the file")
     p.add_argument("--archive-password", metavar="P",
                    help="password VirusTotal should use to open the uploaded (encrypted) archive")
@@ -270,6 +269,10 @@ def _submit_args(p: argparse.ArgumentParser) -> None:
 @command("submit", "upload a file or submit a URL for analysis (shared with the community)")(_submit_args)
 async def submit(args: argparse.Namespace, client: VTClient) -> int:
     path = Path(args.target).expanduser()
+    if path.is_dir():
+        from .bulk import submit_directory
+
+        return await submit_directory(args, client, path)
     if path.exists():
         return await _submit_file(args, client, path)
     ioc = try_classify(args.target)
@@ -517,39 +520,6 @@ async def votes(args: argparse.Namespace, client: VTClient) -> int:
 # --- downloads -----------------------------------------------------------------------
 
 
-def _download_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("hash", metavar="HASH", help="MD5, SHA-1 or SHA-256 of the sample")
-    _output_dir(p)
-    p.add_argument("--zip", action="store_true",
-                   help=f"save <sha256>.zip encrypted with the password '{DEFAULT_PASSWORD}' instead of the bare sample")
-    p.add_argument("--password", metavar="P", help="ZIP password (implies --zip)")
-    _format(p)
-
-
-@command("download", "download a sample, named by its SHA-256 (premium keys)")(_download_args)
-async def download(args: argparse.Namespace, client: VTClient) -> int:
-    ioc = classify(args.hash)
-    if ioc.type not in _HASH_TYPES:
-        raise E.InvalidIOCError(f"download takes a file hash (MD5, SHA-1 or SHA-256), not a {ioc.label}.")
-    if args.password is not None and not args.password:
-        raise E.InvalidArgumentError("The ZIP password cannot be empty.")
-    if ioc.type is IOCType.SHA256:
-        sha256 = ioc.value
-    else:  # the file is saved and checked by its SHA-256: learn it first (one cached GET)
-        data = await client.get_file(ioc.value)
-        attrs = data.get("attributes") if isinstance(data.get("attributes"), dict) else {}
-        sha256 = normalise_sha256(attrs.get("sha256") if isinstance(attrs.get("sha256"), str) else str(data.get("id") or ""))
-    as_zip = args.zip or args.password is not None
-    bar = output.Progress("downloading")
-    try:
-        path = await save_sample(client, sha256, args.output, zip=as_zip, password=args.password or DEFAULT_PASSWORD,
-                                 overwrite=args.overwrite, progress=bar)
-    finally:
-        bar.finish()
-    _saved(args, path, {"sha256": sha256, "zip": as_zip})
-    return 0
-
-
 def _saved(args: argparse.Namespace, path: Path, extra: dict[str, Any]) -> None:
     path = Path(os.path.abspath(path))  # scripts get a path that works from anywhere
     if args.format == "json":
@@ -631,8 +601,11 @@ async def quota(args: argparse.Namespace, client: VTClient) -> int:
         _remember_user_id(client.learned_user_id, client.api_key)
     rows = _quota_rows(data)
     limiter = _limiter_json(client)
+    from ..config import mask_key
+
+    key = {"shown": mask_key(client.api_key), "source": client.key_source}
     if args.format == "json":
-        _emit_json({"quotas": data, "limiter": limiter})
+        _emit_json({"quotas": data, "limiter": limiter, "api_key": key})
         return 0
 
     def num(v: int | None) -> str:
@@ -651,4 +624,5 @@ async def quota(args: argparse.Namespace, client: VTClient) -> int:
            if state.per_day else "no daily limit")
     _line()
     _line(f"local rate limit: {minute}, {day}")
+    _line(f"API key {key['shown']}" + (f" from {key['source']}" if key["source"] else ""))
     return 0

@@ -21,7 +21,7 @@ from ..vt.errors import InvalidArgumentError
 from ..vt.models import COLLECTION_IOC_RELATIONSHIPS
 from ..vt.sanitize import clean_line
 from . import output
-from .lookup import emit
+from .lookup import emit, output_file_args
 from .registry import command
 from .relations import DEFAULT_LIMIT, DEFAULT_MAX, _positive
 
@@ -40,7 +40,7 @@ def _paging(p: argparse.ArgumentParser, what: str) -> None:
 def _format(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", "-f", choices=SEARCH_FORMATS, default="table", help="output format (default table)")
     p.add_argument("--defang", action="store_true", help="defang URLs, domains and IPs (table, Markdown, CSV)")
-    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (mode 0600) instead of stdout")
+    output_file_args(p)
 
 
 def _next_cursor(cursor: str | None, shown: int, args: argparse.Namespace, label: str = "") -> None:

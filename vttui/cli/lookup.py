@@ -196,12 +196,20 @@ def _fetched(client: VTClient, data: dict[str, Any]) -> FetchInfo | None:
         return None
 
 
+def output_file_args(p: argparse.ArgumentParser) -> None:
+    """``-o FILE`` and ``--force``: an existing FILE is refused (before any request) unless
+    ``--force`` says to replace it."""
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (mode 0600) instead of stdout")
+    p.add_argument("--force", action="store_true", help="with -o: replace FILE if it exists (else refused)")
+    p.set_defaults(output_is_file=True)
+
+
 def emit(text: str, args: argparse.Namespace, client: VTClient | None) -> None:
     """Write the result to ``-o FILE`` (atomically, 0600) or stdout; never the API key."""
     text = redact(text, getattr(client, "api_key", None))
     target = getattr(args, "output", None)
     if target:
-        path = write_atomic(target, text)
+        path = write_atomic(target, text, overwrite=getattr(args, "force", False))
         output.warn(f"wrote {len(text.encode('utf-8')):,} bytes to {path}")
         return
     sys.stdout.write(text)
@@ -213,7 +221,7 @@ def _args(p: argparse.ArgumentParser) -> None:
                    help="hash, URL, domain, IP or analysis id (defanged is fine); '-' reads them from stdin, one a line")
     p.add_argument("--format", "-f", choices=FORMATS, default="json", help="output format (default json)")
     p.add_argument("--template", "-t", metavar="NAME", help="trim fields with a template (see `vttui templates`)")
-    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (mode 0600) instead of stdout")
+    output_file_args(p)
     p.add_argument("--relationships", "-r", metavar="REL,...",
                    help="also fetch these relationships' first items (see `vttui relationship-types`)")
     p.add_argument("--refresh", action="store_true",

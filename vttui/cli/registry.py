@@ -17,6 +17,9 @@ Handler = Callable[[argparse.Namespace, "VTClient"], Awaitable[int]]
 ArgAdder = Callable[[argparse.ArgumentParser], None]
 #: name -> (help, argument adder, handler)
 COMMANDS: dict[str, tuple[str, ArgAdder, Handler]] = {}
+#: The builder of the whole parser, set by ``commands.py``: a command that reads the parser
+#: (``completion``) finds it here without importing ``commands.py`` (an import cycle).
+PARSER_BUILDER: list[Callable[[], argparse.ArgumentParser]] = []
 
 
 def command(name: str, help: str) -> Callable[[ArgAdder], Callable[[Handler], Handler]]:

@@ -26,8 +26,9 @@ from ..vt.ioc import IOCType, classify
 from ..vt.refs import TYPE_LABELS
 from ..vt.relationships import Relationship, get_relationship, relationships_for
 from . import output
+from .lookup import output_file_args
 from .registry import command
-from .walk import bounded, print_cursor, report_stop, walk
+from .walk import WalkProgress, bounded, print_cursor, report_stop, walk
 
 DEFAULT_LIMIT = 10
 DEFAULT_MAX = 1000
@@ -62,8 +63,10 @@ def _args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max", type=_positive, default=DEFAULT_MAX, help=f"stop --all after this many items (default {DEFAULT_MAX})")
     p.add_argument("--format", "-f", choices=FORMATS, default="json", help="output format (default json)")
     p.add_argument("--template", "-t", metavar="NAME", help="trim each item's fields with a template")
-    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (mode 0600) instead of stdout")
+    output_file_args(p)
     p.add_argument("--refresh", action="store_true", help="fetch fresh pages: ignore what earlier runs cached")
+    p.add_argument("--progress", action="store_true",
+                   help="progress lines on stderr even when it is not a terminal (on a terminal it is always shown)")
 
 
 @command("relations", "list the objects related to one (contacted domains, resolutions...)")(_args)
@@ -77,7 +80,7 @@ async def relations(args: argparse.Namespace, client: VTClient) -> int:
     wanted = most if args.all else limit
     page_size = MAX_PAGE_LIMIT if args.all else min(limit, MAX_PAGE_LIMIT)
     pages = client.iter_related(ioc.ref, rel.name, limit=page_size, cursor=args.cursor, max_items=wanted)
-    sink = PartialFile(args.output) if args.output else None
+    sink = PartialFile(args.output, overwrite=args.force) if args.output else None
     key = client.api_key
 
     def write(text: str) -> None:
@@ -89,15 +92,16 @@ async def relations(args: argparse.Namespace, client: VTClient) -> int:
             sys.stdout.flush()
 
     writer = ListWriter(args.format, write, template=template, relationship=rel.name, targets=rel.targets,
+                        source_type=ioc.object_type,
                         source=f"{TYPE_LABELS.get(ioc.object_type, ioc.object_type)} {ioc.display}")
-    bar = output.Progress(f"{rel.name}")
+    progress = WalkProgress(rel.name, pages, client.limiter, most=wanted, force=args.progress)
     error = None
     ended = False
     try:
-        error = await walk(pages, writer.add, "items", bar)
+        async with progress.running():
+            error = await walk(pages, writer.add, "items", progress)
         ended = True
     finally:
-        bar.finish()
         if writer.count == 0 and (error is not None or not ended):
             if sink is not None:  # nothing arrived: no output at all, as before any request
                 sink.discard()

@@ -19,7 +19,7 @@ from ..vt.errors import InvalidArgumentError
 from ..vt.ioc import defang, extract
 from ..vt.triage import RowStatus, Triage
 from . import output
-from .lookup import emit
+from .lookup import emit, output_file_args
 from .registry import command
 
 #: Bigger inputs are refused: a paste, a ticket or a log excerpt is far smaller.
@@ -56,7 +56,7 @@ def _extract_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--defang", action="store_true", help="print them defanged (hxxp://evil[.]com), for tickets")
     p.add_argument("--format", "-f", choices=EXTRACT_FORMATS, default="text",
                    help="text (one a line, default), json or csv (with each one's type)")
-    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (mode 0600) instead of stdout")
+    output_file_args(p)
 
 
 @command("extract", "list the indicators in a text (no key needed, no quota spent)")(_extract_args)
@@ -89,7 +89,7 @@ def _triage_args(p: argparse.ArgumentParser) -> None:
     _source(p)
     p.add_argument("--format", "-f", choices=TRIAGE_FORMATS, default="table", help="output format (default table)")
     p.add_argument("--defang", action="store_true", help="defang the indicators (table, Markdown and CSV)")
-    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (mode 0600) instead of stdout")
+    output_file_args(p)
 
 
 @command("triage", "look up every indicator in a text, one row each (verdict, reputation, network)")(_triage_args)

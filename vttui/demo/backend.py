@@ -100,7 +100,7 @@ class DemoBackend(IntelHandlers, WriteHandlers):
     #: A premium-tier key: Intelligence search and premium relationships work with it.
     DEMO_PREMIUM_KEY = DEMO_PREMIUM_KEY
     #: The one key the demo rejects (401 WrongCredentialsError), to exercise auth errors.
-    REJECTED_API_KEY = "bad-key"
+    REJECTED_API_KEY = "rejected-demo-key-" + "0" * 46  # shaped like a key: the rule lets it through
 
     # --- entry point --------------------------------------------------------------
 

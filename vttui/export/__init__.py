@@ -17,8 +17,9 @@ json       the object              array of objects            array of objects
 markdown   a report                a table of the items        reports separated by ---
 xml        <vttui-export> with one <object> per object (the root carries ``relationship``)
 raw        the input, untouched    the input, untouched        array of the inputs
-csv        detections (all         one row per item            detections, with the
-           engines)                                            object's type and id
+csv        detections (all         one row per item            detections
+           engines), with the                                  (the same columns)
+           object's type and id
 =========  ======================  ==========================  =========================
 
 No format ever carries the API key: :func:`redact` is applied by the CLI and the TUI
@@ -101,17 +102,19 @@ def render(
     source: str | None = None,
     fetched: FetchInfo | None = None,
     defang: bool = False,
+    source_type: str | None = None,
 ) -> str:
     """``value`` (an object, a reply or a list of objects) as text in ``fmt``.
 
     ``relationship`` and ``source`` (what the items are related to, e.g. "file abc")
-    label a list in Markdown and XML. ``defang`` (Markdown and CSV only) disarms every
-    URL, domain and IPv4 address in the output, for tickets and chats.
+    label a list in Markdown and XML; ``source_type`` (the type of that object) lets a
+    CSV of resolutions give the other side's verdict counts. ``defang`` (Markdown and
+    CSV only) disarms every URL, domain and IPv4 address in the output, for tickets.
     """
     _check(fmt)
     if defang:
         return _defanged(render(value, fmt, template=template, relationship=relationship, source=source,
-                                fetched=fetched), fmt)
+                                fetched=fetched, source_type=source_type), fmt)
     from . import csv_out, json_out, markdown, xml_out  # only when exporting: keeps start-up light
 
     if fmt == "raw":
@@ -126,7 +129,7 @@ def render(
             return markdown.page_markdown(items, relationship=relationship, source=source)
         if fmt == "xml":
             return xml_out.to_xml(items, relationship=relationship, source=source)
-        return csv_out.page_csv(items)
+        return csv_out.page_csv(items, source_type)
     obj = apply_template(found, template)
     meta = provenance(fetched)
     if fmt == "json":

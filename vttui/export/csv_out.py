@@ -25,8 +25,10 @@ PAGE_EXTRA: dict[str, list[str]] = {
     "url": ["url"],
     "domain": ["registrar"],
     "ip_address": ["as_owner", "country"],
-    "resolution": ["host_name", "ip_address", "date"],
+    "resolution": ["host_name", "ip_address", "date", "host_malicious", "host_harmless", "ip_malicious",
+                   "ip_harmless"],
 }
+_COUNTS = ("malicious", "suspicious", "harmless", "undetected")
 MAX_CELL = 2000
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
@@ -56,10 +58,10 @@ def _detection_row(r) -> list[Any]:
 
 
 def detections_csv(obj: Any, *, flagged_only: bool = False) -> str:
-    """Every engine's answer for one object (only the flagged ones if asked)."""
-    view = obj if isinstance(obj, VTObject) else wrap(obj)
-    results = view.detections if flagged_only else view.engine_results
-    return _write(DETECTION_COLUMNS, (_detection_row(r) for r in results))
+    """Every engine's answer for one object (only the flagged ones if asked), with the
+    same ``object_type``/``object_id`` columns as several objects have: a script reads
+    one IOC's CSV and a batch's alike."""
+    return batch_detections_csv([obj], flagged_only=flagged_only)
 
 
 def batch_detections_csv(objects: Iterable[Any], *, flagged_only: bool = False) -> str:
@@ -74,8 +76,20 @@ def batch_detections_csv(objects: Iterable[Any], *, flagged_only: bool = False) 
     return _write(OBJECT_COLUMNS + DETECTION_COLUMNS, rows())
 
 
+def _resolution_stats(view: VTObject, source_type: str | None) -> dict[str, Any]:
+    """A resolution's verdict counts are those of its other side: the IP when listed from a
+    domain, the host name when listed from an IP (the IP when the source is not known)."""
+    side = "host_name" if source_type == "ip_address" else "ip_address"
+    return as_dict(view.attributes.get(f"{side}_last_analysis_stats"))
+
+
 def _extra(view: VTObject, column: str) -> Any:
     attrs = view.attributes
+    if column.startswith(("host_", "ip_")) and column.endswith(("_malicious", "_harmless")):
+        side, _, count = column.rpartition("_")
+        n = as_int(as_dict(attrs.get(f"{'host_name' if side == 'host' else 'ip_address'}_last_analysis_stats"))
+                   .get(count))
+        return n if n is not None else ""
     if column == "meaningful_name":
         return as_str(attrs.get("meaningful_name"))
     if column == "size":
@@ -90,11 +104,15 @@ def page_columns(views: list[VTObject]) -> list[str]:
     return columns_for_types(v.type for v in views)
 
 
-def page_row(view: VTObject, columns: list[str]) -> list[Any]:
-    """One related object as a row of ``columns`` (see :func:`page_columns`)."""
-    stats = as_dict(view.attributes.get(getattr(view, "_STATS_KEY", "last_analysis_stats")))
+def page_row(view: VTObject, columns: list[str], source_type: str | None = None) -> list[Any]:
+    """One related object as a row of ``columns`` (see :func:`page_columns`); ``source_type``
+    is the type of the object the list belongs to (it decides a resolution's counts)."""
+    if view.type == "resolution":
+        stats = _resolution_stats(view, source_type)
+    else:
+        stats = as_dict(view.attributes.get(getattr(view, "_STATS_KEY", "last_analysis_stats")))
     values: dict[str, Any] = {"id": view.id, "type": view.type}
-    for key in ("malicious", "suspicious", "harmless", "undetected"):
+    for key in _COUNTS:
         n = as_int(stats.get(key))
         values[key] = n if n is not None else ""
     for col in columns[len(PAGE_BASE):]:
@@ -123,8 +141,8 @@ def csv_lines(header: list[str] | None, rows: Iterable[list[Any]]) -> str:
     return buf.getvalue()
 
 
-def page_csv(items: Iterable[Any]) -> str:
+def page_csv(items: Iterable[Any], source_type: str | None = None) -> str:
     """One row per related object: id, type, verdict counts and a few type-specific facts."""
     views = [i if isinstance(i, VTObject) else wrap(i) for i in items]
     columns = page_columns(views)
-    return _write(columns, (page_row(v, columns) for v in views))
+    return _write(columns, (page_row(v, columns, source_type) for v in views))

@@ -99,10 +99,13 @@ def _detections(view: VTObject) -> list[str]:
         if not view.stats.is_empty:
             return ["## Detections", "", "The per-engine results are not part of this report (see the ratio above)."]
         return ["## Detections", "", "No engine results in this report."]
+    total = view.engines_answered  # the same total the TUI shows ("61 of 68"), not every row
+    silent = len(results) - total
+    could_not = f"; {silent} could not scan it" if silent > 0 else ""
     if not flagged:
-        return [f"## Detections (none of {len(results)} engines)", "", "No engine flagged it."]
+        return [f"## Detections (none of {total} engines{could_not})", "", "No engine flagged it."]
     rows = [[r.engine, r.category, r.result or "", r.method, r.engine_version or "", r.engine_update or ""] for r in flagged]
-    return [f"## Detections ({len(flagged)} of {len(results)} engines flagged it)", ""] + table(
+    return [f"## Detections ({len(flagged)} of {total} engines flagged it{could_not})", ""] + table(
         ["Engine", "Category", "Result", "Method", "Engine version", "Engine update"], rows
     )
 

@@ -41,6 +41,7 @@ class ListWriter:
         relationship: str | None = None,
         source: str | None = None,
         targets: Sequence[str] = (),
+        source_type: str | None = None,
     ) -> None:
         if fmt not in FORMATS:
             raise UnknownFormatError(fmt)
@@ -53,6 +54,7 @@ class ListWriter:
         self._relationship = relationship
         self._source = source
         self._targets = tuple(targets)
+        self._source_type = source_type
         self._columns: list[str] | None = None
         self.count = 0
         self.closed = False
@@ -93,7 +95,7 @@ class ListWriter:
             if self._columns is None:
                 self._columns = self._csv.columns_for_types((*self._targets, view.type))
                 header = self._columns
-            self._write(self._csv.csv_lines(header, [self._csv.page_row(view, self._columns)]))
+            self._write(self._csv.csv_lines(header, [self._csv.page_row(view, self._columns, self._source_type)]))
 
     def close(self, *, note: str | None = None) -> None:
         """End the document validly. ``note`` (why it stopped early) goes where the format

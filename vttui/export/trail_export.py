@@ -18,8 +18,12 @@ from .markdown import md, table
 from .trail import Trail, Visit
 
 TRAIL_FORMATS = ("markdown", "json", "dot", "mermaid")
+#: The file extension of each trail format (for default file names).
+TRAIL_EXTENSIONS = {"markdown": ".md", "json": ".json", "dot": ".dot", "mermaid": ".mmd"}
 LABEL_MAX = 48
-_FILL = {"malicious": "#f4cccc", "suspicious": "#fff2cc", "clean": "#d9ead3", "unknown": "#eeeeee"}
+_FILL = {"malicious": "#f4cccc", "suspicious": "#fff2cc", "clean": "#d9ead3", "unknown": "#eeeeee",
+         "not found": "#ffffff", "error": "#eeeeee"}
+_CLASS = {"not found": "notfound"}  # Mermaid class names are single words
 
 
 class TrailFormatError(VTError):
@@ -76,6 +80,8 @@ def _label_lines(key: tuple[str, str], visit: Visit | None) -> list[str]:
             lines.append(_short(visit.title))
         verdict = visit.verdict + (f" {visit.ratio}" if visit.ratio else "")
         lines.append(clean_line(verdict))
+        if visit.note:
+            lines.append(_short(visit.note))
     return lines
 
 
@@ -84,6 +90,13 @@ def _label_lines(key: tuple[str, str], visit: Visit | None) -> list[str]:
 
 def _ref_text(ref: ObjectRef) -> str:
     return f"{TYPE_LABELS.get(ref.type, ref.type)} {ref.id}"
+
+
+def _verdict_text(v: Visit) -> str:
+    """What the visit's verdict column says: a lookup that failed says so, not "unknown"."""
+    if v.loaded or v.note:
+        return v.verdict
+    return f"{v.verdict} (not loaded)"
 
 
 def trail_markdown(trail: Trail) -> str:
@@ -97,10 +110,10 @@ def trail_markdown(trail: Trail) -> str:
         "",
     ]
     lines += table(
-        ["No.", "Type", "Object", "Name", "Verdict", "Ratio", "Threat label", "First visited"],
+        ["No.", "Type", "Object", "Name", "Verdict", "Ratio", "Threat label", "First visited", "Note"],
         (
             [i + 1, TYPE_LABELS.get(v.ref.type, v.ref.type), v.ref.id, v.title if v.title != v.ref.id else "",
-             v.verdict if v.loaded else f"{v.verdict} (not loaded)", v.ratio, v.threat_label, _iso(v.first_seen)]
+             _verdict_text(v), v.ratio, v.threat_label, _iso(v.first_seen), v.note]
             for i, v in enumerate(visits)
         ),
     )
@@ -121,7 +134,8 @@ def trail_data(trail: Trail) -> dict[str, Any]:
         "started": _iso(trail.started),
         "visits": [
             {"type": v.ref.type, "id": v.ref.id, "title": v.title, "verdict": v.verdict, "ratio": v.ratio,
-             "threat_label": v.threat_label, "first_seen": _iso(v.first_seen), "loaded": v.loaded}
+             "threat_label": v.threat_label, "first_seen": _iso(v.first_seen), "loaded": v.loaded,
+             "note": v.note}
             for v in trail.visits.values()
         ],
         "pivots": [
@@ -178,12 +192,14 @@ def trail_mermaid(trail: Trail) -> str:
         visit = visits[key]
         label = "<br/>".join(mermaid_text(x) for x in _label_lines(key, visit))
         lines.append(f'  {node}["{label}"]')
-        classes.setdefault(visit.verdict if visit and visit.verdict in _FILL else "unknown", []).append(node)
+        verdict = visit.verdict if visit and visit.verdict in _FILL else "unknown"
+        classes.setdefault(_CLASS.get(verdict, verdict), []).append(node)
     for source, rel, target in _edges(trail):
         lines.append(f'  {ids[source]} -->|"{mermaid_text(rel)}"| {ids[target]}')
-    for verdict, nodes in classes.items():
-        lines.append(f"  classDef {verdict} fill:{_FILL[verdict]}")
-        lines.append(f"  class {','.join(nodes)} {verdict}")
+    fills = {_CLASS.get(k, k): v for k, v in _FILL.items()}
+    for name, nodes in classes.items():
+        lines.append(f"  classDef {name} fill:{fills[name]}")
+        lines.append(f"  class {','.join(nodes)} {name}")
     return "\n".join(lines) + "\n"
 
 

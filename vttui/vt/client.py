@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 import httpx
@@ -65,6 +65,9 @@ UNKNOWN_429_PAUSE = 2.0
 
 Progress = Callable[[int, int | None], None]
 Sleep = Callable[[float], Awaitable[None]]
+T = TypeVar("T")
+#: Takes a download's chunks and its announced size (None: unknown).
+Consumer = Callable[[AsyncIterator[bytes], int | None], Awaitable[T]]
 
 
 class _RedactKeys(logging.Filter):
@@ -106,6 +109,10 @@ class VTClient(AnalystEndpoints, StoreMixin):
     keeps replies beyond the process, behind the in-memory cache; without one the client
     is memory-only. It is closed with the client unless ``close_store=False``.
     """
+
+    #: Where the key came from ("VT_API_KEY", "-k/--apikey", "config file", ...), for
+    #: the status line and ``vttui quota``; set by whoever built the client.
+    key_source: str | None = None
 
     def __init__(
         self,
@@ -305,8 +312,7 @@ class VTClient(AnalystEndpoints, StoreMixin):
         started: float | None = None
         attempt = 0
         while True:
-            if counts_quota:
-                await self.limiter.acquire()
+            slot = await self.limiter.acquire() if counts_quota else None
             if started is None:
                 started = now()
             remaining = budget - (now() - started)
@@ -326,6 +332,9 @@ class VTClient(AnalystEndpoints, StoreMixin):
                 raise late from exc
             except httpx.HTTPError as exc:
                 error = map_transport_error(exc)
+                if slot is not None and was_not_sent(exc):
+                    # Refused, no DNS, no proxy: VirusTotal never saw it, so it costs no quota.
+                    await self.limiter.refund(slot)
                 if not idempotent and not was_not_sent(exc):
                     raise E.WriteOutcomeUnknownError() from exc
                 pause = self._retry_pause(started, budget, attempt + 1, None)
@@ -825,9 +834,15 @@ class VTClient(AnalystEndpoints, StoreMixin):
 
     async def download_file(self, file_hash: str, dest: str | os.PathLike[str], *, progress: Progress | None = None) -> Path:
         """Stream a sample to ``dest`` (mode 0600, never executable). Premium keys only."""
+        return await self.download_file_into(
+            file_hash, lambda chunks, total: _stream_to_file(chunks, Path(dest), total, progress))
+
+    async def download_file_into(self, file_hash: str, consume: Consumer[T]) -> T:
+        """Stream a sample into ``consume(chunks, total)`` (e.g. straight into an encrypted
+        ZIP, so the bare sample never touches the disk). Premium keys only."""
         check_ref(ObjectRef("file", file_hash))
         try:
-            return await self._download(f"/files/{path_segment(file_hash)}/download", Path(dest), progress)
+            return await self._download_into(f"/files/{path_segment(file_hash)}/download", consume)
         except E.ForbiddenError as exc:
             raise E.ForbiddenError(
                 "Downloading samples needs a premium VirusTotal key; this key is not allowed to.",
@@ -835,9 +850,10 @@ class VTClient(AnalystEndpoints, StoreMixin):
             ) from None
 
     async def download_pcap(self, behaviour_id: str, dest: str | os.PathLike[str], *, progress: Progress | None = None) -> Path:
-        return await self._download(f"/file_behaviours/{path_segment(behaviour_id)}/pcap", Path(dest), progress)
+        return await self._download_into(f"/file_behaviours/{path_segment(behaviour_id)}/pcap",
+                                         lambda chunks, total: _stream_to_file(chunks, Path(dest), total, progress))
 
-    async def _download(self, path: str, dest: Path, progress: Progress | None) -> Path:
+    async def _download_into(self, path: str, consume: Consumer[T]) -> T:
         response = await self._send("GET", path, stream=True)
         hops = 0
         while response.status_code in (301, 302, 303, 307, 308) and hops < 5:
@@ -860,7 +876,7 @@ class VTClient(AnalystEndpoints, StoreMixin):
         try:
             total = _int_header(response.headers.get("content-length"))
             chunks = decoded_chunks(response, limit, too_large, check=rate)
-            return await _stream_to_file(chunks, dest, total, progress)
+            return await consume(chunks, total)
         except httpx.HTTPError as exc:
             raise map_transport_error(exc) from exc
         finally:

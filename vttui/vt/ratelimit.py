@@ -40,6 +40,16 @@ TIERS: dict[str, tuple[int | None, int | None]] = {
 
 
 @dataclass(frozen=True, slots=True)
+class Slot:
+    """One granted request, as the limiter counted it: handed back with
+    :meth:`RateLimiter.refund` when the request never reached the server."""
+
+    at: float  # the stamp in the minute window (the limiter's clock, or the store's)
+    day: dt.date  # the UTC day it was counted in
+    shared: bool  # counted in the shared ledger (else in this process)
+
+
+@dataclass(frozen=True, slots=True)
 class LimiterState:
     """A snapshot for the status line."""
 
@@ -153,11 +163,11 @@ class RateLimiter:
 
     # --- the gate --------------------------------------------------------------------
 
-    async def acquire(self) -> None:
-        """Wait for a slot, in arrival order; raise QuotaExceededError when the day is spent."""
+    async def acquire(self) -> Slot:
+        """Wait for a slot, in arrival order; raise QuotaExceededError when the day is spent.
+        Returns the slot, to :meth:`refund` if the request is never delivered."""
         if self.ledger is not None:
-            await self._acquire_shared(self.ledger)
-            return
+            return await self._acquire_shared(self.ledger)
         self._waiting += 1
         self._notify()
         try:
@@ -171,12 +181,29 @@ class RateLimiter:
                         self._stamps.append(now)
                         self._used_day += 1
                         self.granted += 1
-                        return
+                        return Slot(now, self._day, False)
                     self._notify()
                     await self._sleep(wait)
         finally:
             self._waiting -= 1
             self._notify()
+
+    async def refund(self, slot: Slot) -> None:
+        """Give back a slot whose request never reached the server (connection refused,
+        DNS failure, proxy refusal): it must not use up the minute or the day, or a
+        reload after an outage would wait for quota that was never spent."""
+        if slot.shared:
+            if self.ledger is not None:
+                with contextlib.suppress(Exception):  # at worst the slot stays counted
+                    await self.ledger.refund(slot.at)
+                    await self.refresh()
+            return
+        with contextlib.suppress(ValueError):
+            self._stamps.remove(slot.at)
+        if slot.day == self._day and self._used_day > 0:
+            self._used_day -= 1
+        self.granted = max(0, self.granted - 1)
+        self._notify()
 
     def penalise(self, seconds: float) -> None:
         """The server said slow down (429): hold every request for ``seconds``."""
@@ -205,7 +232,7 @@ class RateLimiter:
 
     # --- the shared ledger -----------------------------------------------------------
 
-    async def _acquire_shared(self, ledger: Store) -> None:
+    async def _acquire_shared(self, ledger: Store) -> Slot:
         """Ask the ledger until it grants a slot; sleep as long as it says in between."""
         from .store.base import Limits
 
@@ -224,7 +251,7 @@ class RateLimiter:
                 if grant.granted:
                     granted = True
                     self.granted += 1
-                    return
+                    return Slot(grant.state.now, dt.date.fromisoformat(grant.state.day), True)
                 if grant.day_spent:
                     raise QuotaExceededError(resets_at=next_utc_midnight(self._wall()))
                 ticket = grant.ticket

@@ -21,6 +21,7 @@ from . import errors as E
 from .sanitize import clean_line
 from .ziputil import (
     DEFAULT_PASSWORD,
+    METHODS,
     OutputExistsError,
     OutputPathError,
     ensure_directory,
@@ -248,17 +249,22 @@ async def _chunks_hashing(path: Path, sha256: Any) -> AsyncIterator[bytes]:
         fh.close()
 
 
-async def _sha256_of(path: Path) -> str:
-    sha256 = hashlib.sha256()
-    async for _ in _chunks_hashing(path, sha256):
-        pass
-    return sha256.hexdigest()
-
-
 def _mismatch(expected: str, got: str) -> SampleIntegrityError:
     return SampleIntegrityError(
         f"The downloaded file's SHA-256 is {got}, not the requested {expected}; it was deleted."
     )
+
+
+async def _hashing(chunks: AsyncIterator[bytes], sha256: Any, progress: Progress | None,
+                   total: int | None) -> AsyncIterator[bytes]:
+    """The download's chunks, hashed (and counted for the progress bar) as they pass."""
+    received = 0
+    async for chunk in chunks:
+        sha256.update(chunk)
+        received += len(chunk)
+        if progress:
+            progress(received, total)
+        yield chunk
 
 
 async def save_sample(
@@ -269,43 +275,41 @@ async def save_sample(
     zip: bool = False,  # noqa: A002 - the name callers expect
     password: str = DEFAULT_PASSWORD,
     overwrite: bool = False,
-    compress: bool = True,
+    compress: bool | Literal["auto"] = "auto",
     progress: Progress | None = None,
+    method: str = "zipcrypto",
 ) -> Path:
     """Download a sample into ``directory`` as ``<sha256>`` (or ``<sha256>.zip``).
 
     The bytes go to a private temp file first; they are checked against ``sha256``
     and only then moved into place, so a partial or wrong file never carries the name.
-    With ``zip`` the sample is stored inside as ``<sha256>``, encrypted with
-    ``password``, and the plain copy is removed.
+    With ``zip`` the download streams straight into the encrypted archive (``method``:
+    "zipcrypto", the analysts' classic, or "aes", WinZip AES-256), stored inside as
+    ``<sha256>``: the bare sample never touches the disk.
     """
     sha = normalise_sha256(sha256)
     if zip and not password:
         raise E.InvalidArgumentError("The ZIP password cannot be empty.")
+    if zip and method not in METHODS:
+        raise E.InvalidArgumentError(f"Unknown ZIP encryption {method!r}; use one of: {', '.join(METHODS)}.")
     folder = ensure_directory(directory)
     dest = folder / (f"{sha}.zip" if zip else sha)
     refuse_existing(dest, overwrite)  # before spending a download on it
-    plain = private_temp(folder, sha[:16])
+    staging = private_temp(folder, "zip" if zip else sha[:16])
+    digest = hashlib.sha256()
     try:
-        await client.download_file(sha, plain, progress=progress)
-        if not zip:
-            got = await _sha256_of(plain)
-            if got != sha:
-                raise _mismatch(sha, got)
-            return publish(plain, dest, overwrite=overwrite)
-        return await _zip_verified(plain, dest, sha, password, overwrite, compress)
-    finally:
-        _unlink(plain)
+        if zip:
+            async def into_zip(chunks: AsyncIterator[bytes], total: int | None) -> None:
+                await write_zip_stream(_hashing(chunks, digest, progress, total), staging, arcname=sha,
+                                       password=password, compress=compress, total=total, method=method)
 
-
-async def _zip_verified(plain: Path, dest: Path, sha: str, password: str, overwrite: bool, compress: bool) -> Path:
-    """Zip the plain file into a temp ZIP while hashing it; publish only if the hash matches."""
-    sha256 = hashlib.sha256()
-    staging = private_temp(dest.parent, "zip")
-    try:
-        await write_zip_stream(_chunks_hashing(plain, sha256), staging, arcname=sha, password=password,
-                               compress=compress)
-        got = sha256.hexdigest()
+            await client.download_file_into(sha, into_zip)
+        else:
+            await client.download_file(sha, staging, progress=progress)
+            digest = hashlib.sha256()
+            async for _ in _chunks_hashing(staging, digest):
+                pass
+        got = digest.hexdigest()
         if got != sha:
             raise _mismatch(sha, got)
         return publish(staging, dest, overwrite=overwrite)

@@ -10,29 +10,48 @@ byte comes from the modification time, as Info-ZIP does when it encrypts. Member
 deflated (``zlib.compressobj``) or stored. ZIP64 is not written: anything over 4 GB is
 refused with a clear error (VirusTotal samples stop at 650 MB).
 
-ZipCrypto is weak cryptography: this is a safety wrapper, not secrecy. The cipher runs
-in pure Python (about 2 MB/s), so async callers run it in a thread.
+ZipCrypto is weak cryptography: this is a safety wrapper, not secrecy. Big pieces are
+encrypted with arrays (:mod:`.zipcrypto_fast`, numpy; tens of MB/s), small ones by the
+byte loop below; async callers still run it in a thread. Members whose first megabyte
+does not compress (packed or encrypted samples, most of them) are stored rather than
+deflated: deflating them costs more time than the cipher and saves nothing.
+
+``method="aes"`` writes WinZip AES-256 instead (what 7-Zip and WinZip call "AES-256",
+strong encryption) through pyzipper; that member is written by pyzipper's own writer.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import functools
+import math
 import os
 import secrets
 import struct
-import tempfile
 import time
 import zlib
 from collections.abc import AsyncIterable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, Literal
 
 from .errors import ErrorKind, VTError
+from .outfiles import (
+    OutputExistsError,
+    OutputPathError,
+    _remove,
+    ensure_directory,
+    private_temp,
+    publish,
+    refuse_existing,
+)
+from .zipchoice import SNIFF, worth_deflating
 
 DEFAULT_PASSWORD = "infected"
 CHUNK = 1024 * 1024
+#: Compressed bytes gathered before they are encrypted: arrays pay off on big pieces.
+BATCH = 2 * 1024 * 1024
+METHODS = ("zipcrypto", "aes")
 #: The largest size or offset a ZIP without ZIP64 records can hold.
 ZIP32_LIMIT = 0xFFFFFFFF
 
@@ -58,18 +77,6 @@ class ZipTooLargeError(VTError):
         "The ZIP would be over 4 GB, which needs ZIP64 and vttui does not write it; "
         "save the sample without --zip."
     )
-
-
-class OutputExistsError(VTError):
-    """A local file is in the way; nothing is overwritten unless the user says so."""
-
-    kind = ErrorKind.CONFLICT
-    default_message = "The output file already exists (use --overwrite to replace it)."
-
-
-class OutputPathError(VTError):
-    kind = ErrorKind.INVALID
-    default_message = "The output directory cannot be used."
 
 
 # --- the cipher ------------------------------------------------------------------------
@@ -100,6 +107,16 @@ class ZipCrypto:
         self.encrypt(password)  # the password primes the keys; its ciphertext is dropped
 
     def encrypt(self, data: bytes | bytearray | memoryview) -> bytes:
+        if len(data) >= _fast_min():
+            from . import zipcrypto_fast
+
+            out, (self.k0, self.k1, self.k2) = zipcrypto_fast.encrypt(data, (self.k0, self.k1, self.k2), _CRC,
+                                                                      _KEYSTREAM)
+            return out
+        return self.encrypt_bytewise(data)
+
+    def encrypt_bytewise(self, data: bytes | bytearray | memoryview) -> bytes:
+        """The reference byte loop (small pieces, and the fallback without numpy)."""
         k0, k1, k2 = self.k0, self.k1, self.k2
         crc, ks = _CRC, _KEYSTREAM
         out = bytearray()
@@ -111,6 +128,18 @@ class ZipCrypto:
             k2 = (k2 >> 8) ^ crc[(k2 ^ (k1 >> 24)) & 0xFF]
         self.k0, self.k1, self.k2 = k0, k1, k2
         return bytes(out)
+
+
+@functools.cache
+def _fast_min() -> float:
+    """The smallest piece worth the array path; infinite when numpy is not installed."""
+    try:
+        import numpy  # noqa: F401
+    except ImportError:
+        return math.inf
+    from .zipcrypto_fast import MIN_VECTOR
+
+    return MIN_VECTOR
 
 
 def _password_bytes(password: str | bytes) -> bytes:
@@ -152,11 +181,13 @@ class EncryptedZipWriter:
     """Writes encrypted members one after another to a binary stream, then the directory.
 
     The stream need not be seekable. ``close()`` writes the central directory; without
-    it the archive is not valid.
+    it the archive is not valid. ``compress``: True (deflate), False (store) or "auto"
+    (deflate only if the member's first :data:`SNIFF` bytes shrink; samples that are
+    packed or encrypted are stored, which is several times faster).
     """
 
-    def __init__(self, fh: BinaryIO, password: str | bytes = DEFAULT_PASSWORD, *, compress: bool = True,
-                 level: int = 6) -> None:
+    def __init__(self, fh: BinaryIO, password: str | bytes = DEFAULT_PASSWORD, *,
+                 compress: bool | Literal["auto"] = True, level: int = 6) -> None:
         self._fh = fh
         self._password = _password_bytes(password)
         self._compress = compress
@@ -173,7 +204,7 @@ class EncryptedZipWriter:
             self._fh.write(data)
             self._offset += len(data)
 
-    def open_member(self, arcname: str, *, mtime: float | None = None, mode: int = 0o600) -> "MemberWriter":
+    def open_member(self, arcname: str, *, mtime: float | None = None, mode: int = 0o600) -> MemberWriter:
         """Start a member; write its bytes with ``.write()`` and finish with ``.close()``."""
         if self._closed or self._open is not None:
             raise RuntimeError("finish the current member (or archive) first")
@@ -182,18 +213,21 @@ class EncryptedZipWriter:
             raise VTError(f"Not a safe name inside a ZIP: {arcname!r}.")
         encoded = name.encode("utf-8")
         flags = _FLAG_ENCRYPTED | _FLAG_DESCRIPTOR | (_FLAG_UTF8 if not name.isascii() else 0)
-        method = _DEFLATED if self._compress else _STORED
         dostime, dosdate = _dos_datetime(mtime)
-        entry = _Entry(encoded, flags, method, dostime, dosdate, 0, 0, 0, self._offset, mode & 0o7777)
-        self._write(struct.pack("<IHHHHHIIIHH", _LOCAL_SIG, _VERSION, flags, method, dostime, dosdate,
-                                0, 0, 0, len(encoded), 0) + encoded)
-        cipher = ZipCrypto(self._password)
-        # 11 random bytes, then the check byte: the high byte of the DOS time (bit 3 is set).
-        header = secrets.token_bytes(_ENCRYPTION_HEADER - 1) + bytes([(dostime >> 8) & 0xFF])
-        self._write(cipher.encrypt(header))
-        member = MemberWriter(self, entry, cipher, self._level if self._compress else None)
+        entry = _Entry(encoded, flags, _STORED, dostime, dosdate, 0, 0, 0, self._offset, mode & 0o7777)
+        member = MemberWriter(self, entry, self._compress, self._level)
         self._open = member
         return member
+
+    def _start_member(self, entry: _Entry) -> ZipCrypto:
+        """The local header and the encryption header, once the method is known."""
+        self._write(struct.pack("<IHHHHHIIIHH", _LOCAL_SIG, _VERSION, entry.flags, entry.method, entry.dostime,
+                                entry.dosdate, 0, 0, 0, len(entry.name), 0) + entry.name)
+        cipher = ZipCrypto(self._password)
+        # 11 random bytes, then the check byte: the high byte of the DOS time (bit 3 is set).
+        header = secrets.token_bytes(_ENCRYPTION_HEADER - 1) + bytes([(entry.dostime >> 8) & 0xFF])
+        self._write(cipher.encrypt(header))
+        return cipher
 
     def _finish_member(self, entry: _Entry) -> None:
         self._write(struct.pack("<IIII", _DESCRIPTOR_SIG, entry.crc, entry.csize, entry.usize))
@@ -219,7 +253,7 @@ class EncryptedZipWriter:
         self._write(struct.pack("<IHHHHIIH", _END_SIG, 0, 0, len(self._entries), len(self._entries), size, start, 0))
         self._closed = True
 
-    def __enter__(self) -> "EncryptedZipWriter":
+    def __enter__(self) -> EncryptedZipWriter:
         return self
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
@@ -228,13 +262,18 @@ class EncryptedZipWriter:
 
 
 class MemberWriter:
-    """One member being written: compress, checksum, encrypt, pass to the archive."""
+    """One member being written: compress, checksum, encrypt (in big batches), pass on."""
 
-    def __init__(self, archive: EncryptedZipWriter, entry: _Entry, cipher: ZipCrypto, level: int | None) -> None:
+    def __init__(self, archive: EncryptedZipWriter, entry: _Entry, compress: bool | Literal["auto"],
+                 level: int) -> None:
         self._archive = archive
         self._entry = entry
-        self._cipher = cipher
-        self._deflate = zlib.compressobj(level, zlib.DEFLATED, -15) if level is not None else None
+        self._compress = compress
+        self._level = level
+        self._cipher: ZipCrypto | None = None
+        self._deflate: Any = None
+        self._held = bytearray()  # raw bytes waiting for the method decision ("auto")
+        self._pending = bytearray()  # compressed bytes waiting to be encrypted
         self._crc = 0
         self._usize = 0
         self._csize = _ENCRYPTION_HEADER
@@ -254,86 +293,84 @@ class MemberWriter:
             raise ZipTooLargeError()
         self._crc = zlib.crc32(data, self._crc)
         self._usize += len(data)
+        if self._cipher is None:
+            if self._compress == "auto" and len(self._held) + len(data) < SNIFF:
+                self._held += data
+                return
+            self._begin(bytes(self._held) + bytes(data))
+            self._held.clear()
+            return
+        self._feed(data)
+
+    def _begin(self, first: bytes) -> None:
+        """Choose deflate or store (on the first bytes, if "auto"), write the headers."""
+        deflate = worth_deflating(first[:SNIFF]) if self._compress == "auto" else bool(self._compress)
+        if deflate:
+            self._entry.method = _DEFLATED
+            self._deflate = zlib.compressobj(self._level, zlib.DEFLATED, -15)
+        self._cipher = self._archive._start_member(self._entry)
+        self._feed(first)
+
+    def _feed(self, data: bytes | bytearray | memoryview) -> None:
         self._emit(self._deflate.compress(data) if self._deflate is not None else bytes(data))
 
-    def _emit(self, data: bytes) -> None:
-        if not data:
-            return
-        if self._csize + len(data) > ZIP32_LIMIT:
-            raise ZipTooLargeError()
-        self._archive._write(self._cipher.encrypt(data))
-        self._csize += len(data)
+    def _emit(self, data: bytes, *, final: bool = False) -> None:
+        if data:
+            if self._csize + len(data) > ZIP32_LIMIT:
+                raise ZipTooLargeError()
+            self._pending += data
+            self._csize += len(data)
+        if self._pending and (final or len(self._pending) >= BATCH):
+            assert self._cipher is not None
+            self._archive._write(self._cipher.encrypt(self._pending))
+            self._pending = bytearray()
 
     def close(self) -> None:
         if self._done:
             return
-        if self._deflate is not None:
-            self._emit(self._deflate.flush())
+        if self._cipher is None:
+            self._begin(bytes(self._held))
+            self._held.clear()
+        self._emit(self._deflate.flush() if self._deflate is not None else b"", final=True)
         self._done = True
         e = self._entry
         e.crc, e.csize, e.usize = self._crc & 0xFFFFFFFF, self._csize, self._usize
         self._archive._finish_member(e)
 
 
-# --- files on disk ---------------------------------------------------------------------
+Compress = bool | Literal["auto"]
 
 
-def ensure_directory(directory: str | os.PathLike[str]) -> Path:
-    """The output directory, created private (0700) if missing."""
-    path = Path(directory).expanduser()
-    if path.exists() and not path.is_dir():
-        raise OutputPathError(f"{path} is not a directory.")
-    try:
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError as exc:
-        raise OutputPathError(f"Cannot create {path}: {exc.strerror or exc}.") from None
-    return path
+class _Member:
+    """What every writer below needs of a member: write, size, close (ends the archive)."""
 
+    def __init__(self, fh: BinaryIO, arcname: str, *, method: str, password: str | bytes, compress: Compress,
+                 mtime: float | None, total: int | None) -> None:
+        if method not in METHODS:
+            raise VTError(f"Unknown ZIP encryption {method!r}; use one of: {', '.join(METHODS)}.")
+        pwd = _password_bytes(password)
+        if method == "aes":
+            from .zipaes import AESMember
 
-def private_temp(directory: Path, label: str) -> Path:
-    """A new empty file (mode 0600) in ``directory``: written there, then renamed into place."""
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".vttui-{label[:24]}-", suffix=".part", dir=directory)
-    except OSError as exc:
-        raise OutputPathError(f"Cannot write in {directory}: {exc.strerror or exc}.") from None
-    os.close(fd)  # mkstemp made it 0600 and O_EXCL
-    return Path(name)
+            self._aes: AESMember | None = AESMember(fh, arcname, pwd, compress=compress, mtime=mtime,
+                                                    large=total is None or total > 0x7FFFFFFF)
+            return
+        self._aes = None
+        self._archive = EncryptedZipWriter(fh, pwd, compress=compress, level=1 if compress == "auto" else 6)
+        self._member = self._archive.open_member(arcname, mtime=mtime)
 
+    @property
+    def size(self) -> int:
+        return self._aes.size if self._aes is not None else self._member.size
 
-def publish(tmp: Path, dest: Path, *, overwrite: bool = False) -> Path:
-    """Move a finished temp file to ``dest`` (mode 0600, never executable), atomically.
+    def write(self, data: bytes) -> None:
+        (self._aes or self._member).write(data)
 
-    Without ``overwrite`` an existing ``dest`` is never replaced, even if it appeared
-    during the download (a hard link fails when the name is taken).
-    """
-    os.chmod(tmp, 0o600)
-    if overwrite:
-        os.replace(tmp, dest)
-        return dest
-    try:
-        os.link(tmp, dest)
-    except FileExistsError:
-        raise OutputExistsError(f"{dest} already exists; not overwritten (use --overwrite to replace it).") from None
-    except OSError:
-        # No hard links here (FAT, some network shares): check, then rename.
-        if dest.exists() or dest.is_symlink():
-            raise OutputExistsError(f"{dest} already exists; not overwritten (use --overwrite to replace it).") from None
-        os.replace(tmp, dest)
-        return dest
-    os.unlink(tmp)
-    return dest
-
-
-def refuse_existing(dest: Path, overwrite: bool) -> None:
-    """Fail early (before any download) when the output name is taken."""
-    if not overwrite and (dest.exists() or dest.is_symlink()):
-        raise OutputExistsError(f"{dest} already exists; not overwritten (use --overwrite to replace it).")
-
-
-def _remove(path: Path | None) -> None:
-    if path is not None:
-        with contextlib.suppress(OSError):
-            path.unlink()
+    def close(self) -> None:
+        if self._aes is not None:
+            self._aes.close()
+        else:
+            self._archive.close()
 
 
 def zip_file(
@@ -342,10 +379,11 @@ def zip_file(
     *,
     arcname: str | None = None,
     password: str | bytes = DEFAULT_PASSWORD,
-    compress: bool = True,
+    compress: Compress = True,
     overwrite: bool = False,
     chunk_size: int = CHUNK,
     progress: Progress | None = None,
+    method: str = "zipcrypto",
 ) -> Path:
     """Write ``dest``: a ZIP holding ``source`` encrypted with ``password``. Blocking."""
     src = Path(source)
@@ -358,24 +396,19 @@ def zip_file(
             while chunk := fh.read(chunk_size):
                 yield chunk
 
-    return _write_sync(chunks(), Path(dest), arcname or src.name, password, compress, overwrite,
-                       src.stat().st_mtime, size, progress)
-
-
-def _write_sync(chunks: Iterable[bytes], dest: Path, arcname: str, password: str | bytes, compress: bool,
-                overwrite: bool, mtime: float | None, total: int | None, progress: Progress | None) -> Path:
-    refuse_existing(dest, overwrite)
-    tmp = private_temp(dest.parent, dest.name)
+    dest_path = Path(dest)
+    refuse_existing(dest_path, overwrite)
+    tmp = private_temp(dest_path.parent, dest_path.name)
     try:
         with open(tmp, "wb") as fh:
-            archive = EncryptedZipWriter(fh, password, compress=compress)
-            member = archive.open_member(arcname, mtime=mtime)
-            for chunk in chunks:
+            member = _Member(fh, arcname or src.name, method=method, password=password, compress=compress,
+                             mtime=src.stat().st_mtime, total=size)
+            for chunk in chunks():
                 member.write(chunk)
                 if progress:
-                    progress(member.size, total)
-            archive.close()
-        return publish(tmp, dest, overwrite=overwrite)
+                    progress(member.size, size)
+            member.close()
+        return publish(tmp, dest_path, overwrite=overwrite)
     finally:
         _remove(tmp)
 
@@ -386,11 +419,12 @@ async def zip_stream(
     *,
     arcname: str,
     password: str | bytes = DEFAULT_PASSWORD,
-    compress: bool = True,
+    compress: Compress = True,
     overwrite: bool = False,
     mtime: float | None = None,
     total: int | None = None,
     progress: Progress | None = None,
+    method: str = "zipcrypto",
 ) -> Path:
     """Write ``dest`` from async chunks (via a private temp file renamed into place)."""
     dest = Path(dest)
@@ -398,7 +432,7 @@ async def zip_stream(
     tmp = private_temp(dest.parent, dest.name)
     try:
         await write_zip_stream(chunks, tmp, arcname=arcname, password=password, compress=compress,
-                               mtime=mtime, total=total, progress=progress)
+                               mtime=mtime, total=total, progress=progress, method=method)
         return publish(tmp, dest, overwrite=overwrite)
     finally:
         _remove(tmp)
@@ -410,22 +444,31 @@ async def write_zip_stream(
     *,
     arcname: str,
     password: str | bytes = DEFAULT_PASSWORD,
-    compress: bool = True,
+    compress: Compress = True,
     mtime: float | None = None,
     total: int | None = None,
     progress: Progress | None = None,
+    method: str = "zipcrypto",
 ) -> None:
-    """Write the archive into ``target`` (truncated). The cipher runs in a thread, a chunk
-    at a time, so the event loop stays responsive and memory stays flat."""
+    """Write the archive into ``target`` (truncated). Compression and the cipher run in a
+    thread, a piece at a time, so the event loop stays responsive and memory stays flat
+    (pieces are gathered up to :data:`BATCH` bytes: the array cipher wants big ones)."""
     fh = await asyncio.to_thread(open, target, "wb")
     try:
-        archive = EncryptedZipWriter(fh, password, compress=compress)
-        member = archive.open_member(arcname, mtime=mtime)
+        member = _Member(fh, arcname, method=method, password=password, compress=compress, mtime=mtime, total=total)
+        piece = bytearray()
         async for chunk in chunks:
-            await asyncio.to_thread(member.write, chunk)
-            if progress:
-                progress(member.size, total)
-        await asyncio.to_thread(archive.close)
+            piece += chunk
+            if len(piece) >= BATCH:
+                await asyncio.to_thread(member.write, bytes(piece))
+                piece.clear()
+                if progress:
+                    progress(member.size, total)
+        if piece:
+            await asyncio.to_thread(member.write, bytes(piece))
+        if progress:
+            progress(member.size, total)
+        await asyncio.to_thread(member.close)
     finally:
         await asyncio.to_thread(fh.close)
 
@@ -443,6 +486,7 @@ async def file_chunks(path: str | os.PathLike[str], chunk_size: int = CHUNK) -> 
 __all__ = [
     "CHUNK",
     "DEFAULT_PASSWORD",
+    "METHODS",
     "EncryptedZipWriter",
     "MemberWriter",
     "OutputExistsError",

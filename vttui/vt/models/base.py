@@ -111,6 +111,8 @@ class AnalysisStats:
 
 
 _DETECTED = ("malicious", "suspicious")
+#: Engine answers that count toward the total (the rest could not scan it).
+_ANSWERED = ("malicious", "suspicious", "undetected", "harmless")
 
 
 def _category_rank(category: str) -> int:
@@ -282,6 +284,16 @@ class VTObject:
     @property
     def severity(self) -> str:
         return self.stats.severity
+
+    @property
+    def engines_answered(self) -> int:
+        """The engine total every view and export uses ("61 of 68 engines"): the engines
+        that gave a verdict (:attr:`AnalysisStats.total`); when the stats are missing, the
+        per-engine results that did. Engines that timed out, failed or could not handle
+        the type are not in it."""
+        if not self.stats.is_empty:
+            return self.stats.total
+        return sum(1 for r in self.engine_results if r.category in _ANSWERED)
 
     reputation = Int()
 

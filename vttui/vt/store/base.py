@@ -188,6 +188,11 @@ class Store(ABC):
     async def release(self, ticket: int) -> None:
         """Leave the queue without a slot (the request was given up)."""
 
+    async def refund(self, at: float) -> None:  # noqa: B027 - optional: see below
+        """Take back the slot granted at ``at`` (the store's clock, as in the grant's state):
+        its request never reached the server. A store that cannot leaves it counted, which
+        errs on the side of the quota."""
+
     @abstractmethod
     async def ledger(self, window: float) -> LedgerState: ...
 

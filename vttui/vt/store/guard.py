@@ -169,6 +169,9 @@ class GuardedStore(Store):
     async def release(self, ticket: int) -> None:
         await self._run(lambda s: s.release(ticket), None)
 
+    async def refund(self, at: float) -> None:
+        await self._run(lambda s: s.refund(at), None)
+
     async def ledger(self, window: float) -> LedgerState:
         async def run(store: Store) -> LedgerState:
             state = await store.ledger(window)

@@ -24,6 +24,9 @@ MAX_SLEEP = TICKET_TTL / 3
 POLL = 0.05
 #: Beyond this many tickets ahead, a waiter just looks again later.
 MAX_QUEUE_SIM = 1000
+#: A refunded slot's stamp is found within this many seconds of the time it was granted
+#: (Redis hands its clock back as text, rounded).
+REFUND_TOLERANCE = 1e-3
 
 
 def utc_day(now: float) -> str:
@@ -95,6 +98,17 @@ def decide(row: LedgerRow, now: float, limits: Limits, ticket: int | None) -> Gr
         row.used += 1
         return Grant(True, 0.0, None, False, row.snapshot(now))
     return Grant(False, min(max(wait, POLL), MAX_SLEEP), ticket, False, row.snapshot(now))
+
+
+def refund(row: LedgerRow, now: float, at: float) -> None:
+    """Take back the slot granted at ``at`` (its request never reached the server): its
+    stamp leaves the minute window and, on the same UTC day, the day's count goes down."""
+    row.roll_day(now)
+    near = [t for t in row.stamps if abs(t - at) <= REFUND_TOLERANCE]
+    if near:
+        row.stamps.remove(min(near, key=lambda t: abs(t - at)))
+    if row.day == utc_day(at) and row.used > 0:
+        row.used -= 1
 
 
 def adjust(row: LedgerRow, now: float, block_for: float, used_at_least: int | None) -> None:

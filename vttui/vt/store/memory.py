@@ -112,6 +112,9 @@ class MemoryStore(Store):
     async def release(self, ticket: int) -> None:
         self._row.tickets.pop(ticket, None)
 
+    async def refund(self, at: float) -> None:
+        L.refund(self._row, self.clock(), at)
+
     def ledger_sync(self, window: float) -> LedgerState:
         now = self.clock()
         self._row.prune(now, window)

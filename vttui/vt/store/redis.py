@@ -133,7 +133,8 @@ return {entries, bytes, oldest and tostring(oldest) or '', st[1] or '0', st[2] o
 """
 
 # ARGV: prefix, now, mode, per_minute, per_day, window, ticket, block_for, used_at_least,
-#       ticket_ttl, max_sleep, poll. Mirrors ledger.decide (see there for the rule).
+#       ticket_ttl, max_sleep, poll, keep_ms, refund_at. Mirrors ledger.decide and
+#       ledger.refund (see there for the rules).
 _LEDGER = _NOW + """
 local p, mode = ARGV[1], ARGV[3]
 local per_minute, per_day, window = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
@@ -167,6 +168,15 @@ if mode == 'adjust' then
 elseif mode == 'release' then
   if ticket then redis.call('ZREM', Q, ticket); redis.call('HDEL', SEEN, ticket) end
   ticket = nil
+elseif mode == 'refund' then
+  -- the slot granted at ARGV[14] never reached the server: take its stamp and count back
+  local at = tonumber(ARGV[14])
+  local near = redis.call('ZRANGEBYSCORE', S, at - 0.001, at + 0.001, 'LIMIT', 0, 1)
+  if #near > 0 then redis.call('ZREM', S, near[1]) end
+  if math.floor(at / 86400) == today and used > 0 then
+    used = used - 1
+    redis.call('HSET', LG, 'used', used)
+  end
 elseif mode == 'acquire' then
   if per_day and used >= per_day then
     if ticket then redis.call('ZREM', Q, ticket); redis.call('HDEL', SEEN, ticket) end
@@ -373,7 +383,7 @@ class RedisStore(Store):
 
     async def _ledger_call(self, mode: str, *, limits: Limits | None = None, window: float | None = None,
                            ticket: int | None = None, block_for: float = 0.0,
-                           used_at_least: int | None = None) -> Grant:
+                           used_at_least: int | None = None, at: float | None = None) -> Grant:
         def opt(value: object) -> str:
             return "" if value is None else repr(value)
 
@@ -381,7 +391,7 @@ class RedisStore(Store):
         args: list[str | int] = [self.prefix, self._now(), mode,
                 opt(limits.per_minute if limits else None), opt(limits.per_day if limits else None), opt(win),
                 opt(ticket), repr(block_for), opt(used_at_least), repr(L.TICKET_TTL), repr(L.MAX_SLEEP), repr(L.POLL),
-                LEDGER_KEEP_MS]
+                LEDGER_KEEP_MS, opt(at)]
         out = await self._call(lambda: self._ledger(args=args))
         granted, wait, new_ticket, spent, day, used, blocked, waiting, now = out[:9]
         state = LedgerState(float(now), L.utc_day(int(day) * 86400.0), int(used),
@@ -394,6 +404,9 @@ class RedisStore(Store):
 
     async def release(self, ticket: int) -> None:
         await self._ledger_call("release", ticket=ticket)
+
+    async def refund(self, at: float) -> None:
+        await self._ledger_call("refund", at=at)
 
     async def ledger(self, window: float) -> LedgerState:
         return (await self._ledger_call("peek", window=window)).state

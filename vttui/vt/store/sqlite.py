@@ -421,6 +421,13 @@ class SQLiteStore(Store):
     async def release(self, ticket: int) -> None:
         await self._write(lambda c: c.execute("DELETE FROM tickets WHERE ns = ? AND ticket = ?", (self.ns, ticket)))
 
+    async def refund(self, at: float) -> None:
+        def run(c: sqlite3.Connection) -> None:
+            row = self._load_row(c)
+            L.refund(row, self.clock(), at)
+            self._save_row(c, row)
+        await self._write(run)
+
     def ledger_sync(self, window: float) -> LedgerState:
         row = self._read(self._load_row)
         now = self.clock()
