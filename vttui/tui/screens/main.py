@@ -130,9 +130,12 @@ class MainScreen(ActionsMixin, Screen):
         self.open_ioc(message.ioc)
 
     def on_search_bar_choose(self, message: SearchBar.Choose) -> None:
-        from .pick import PickScreen, ioc_labels
+        self.open_block(message.iocs)
 
-        iocs = message.iocs
+    def open_block(self, iocs: "list[IOC]") -> None:
+        """Several indicators at once (a pasted ticket or log): the one place a block goes,
+        so a bulk-triage view can take it over from the list shown here."""
+        from .pick import PickScreen, ioc_labels
 
         def chosen(index: int | None) -> None:
             if index is not None:

@@ -7,6 +7,7 @@ typed message per intent. Garbage is refused inline, without a request.
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 
 from .. import trace
@@ -89,6 +90,31 @@ class SearchBar(Input):
 
     def action_leave(self) -> None:
         self.post_message(self.Leave())
+
+    def _on_paste(self, event: events.Paste) -> None:
+        """A pasted block (a ticket, an e-mail, a log with CRLF) is read whole: Textual's
+        Input would keep its first line and silently drop the indicators on the others."""
+        if "\n" not in event.text and "\r" not in event.text:
+            return  # one line: Input's own handler inserts it
+        event.prevent_default()  # (Textual calls each class's handler in turn)
+        event.stop()
+        self.take_block(event.text)
+
+    def take_block(self, text: str) -> None:
+        """Every indicator in ``text``: several go to the screen to list (``Choose``), one
+        is put in the bar to check and open with enter, none is said."""
+        from ...vt.ioc import extract
+
+        found = extract(text)
+        if len(found) > 1:
+            self.post_message(self.Choose(found))
+        elif len(found) == 1:
+            self.value = found[0].original.strip() or found[0].value
+            self.cursor_position = len(self.value)
+        else:
+            lines = len(text.splitlines())
+            self.post_message(self.Understood(_refused(f"No hash, URL, domain or IP address in the {lines} pasted lines.")))
+            self.app.bell()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()

@@ -1,0 +1,32 @@
+"""Issue 14's first-contact papercuts, in a real terminal: a pasted ticket, q at start."""
+
+from __future__ import annotations
+
+from vttui.demo import demo_iocs
+
+from .helpers import DEADLINE, VT
+
+IOCS = demo_iocs()
+
+
+def quit_with_ctrl_q(vt: VT) -> int:
+    vt.quit_expected = True
+    vt.press("ctrl+q")
+    return vt.term.wait_exit(DEADLINE)
+
+
+def test_a_pasted_ticket_with_crlf_lists_every_indicator(launch):
+    vt = launch(size=(80, 24))
+    vt.ready()
+    ticket = (
+        "Subject: phishing\r\n\r\n"
+        f"Link: hxxp://{IOCS['domain'].replace('.', '[.]')}/invoice\r\n"
+        + "noise line\r\n" * 200
+        + f"Attachment sha256: {IOCS['detected_file']}\r\nBeacon to {IOCS['ip']}\r\n"
+    )
+    vt.term.paste(ticket)
+    screen = vt.wait_for("3 indicators")
+    for value in (IOCS["domain"], IOCS["detected_file"][:40], IOCS["ip"]):
+        assert value in screen, screen
+    assert quit_with_ctrl_q(vt) == 0
+

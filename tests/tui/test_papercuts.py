@@ -1,0 +1,63 @@
+"""Issue 14's papercuts in the TUI, as a newcomer meets them (Pilot, demo backend)."""
+
+from __future__ import annotations
+
+from textual import events
+
+from vttui.demo import demo_iocs
+from vttui.tui.screens.pick import PickScreen
+from vttui.tui.widgets.search import SearchBar
+
+from tests.support.pilot import demo_app, screen_text, search, settle
+
+IOCS = demo_iocs()
+FILE = IOCS["detected_file"]
+
+
+async def paste(pilot, text: str) -> None:
+    """What the terminal's bracketed paste becomes: one Paste event to the focused widget."""
+    pilot.app.screen.focused.post_message(events.Paste(text))
+    await settle(pilot)
+
+
+async def test_a_pasted_multi_line_block_lists_every_indicator_in_it():
+    app, backend = demo_app()
+    ticket = (
+        "Subject: phishing report\r\n"
+        "\r\n"
+        f"The mail linked to hxxp://{IOCS['domain'].replace('.', '[.]')}/invoice\r\n"
+        f"and the attachment had sha256 {FILE}\r\n"
+        + "log noise without indicators\r\n" * 500
+        + f"connections to {IOCS['ip']} seen at 02:13\r\n"
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await paste(pilot, ticket)
+        assert isinstance(app.screen, PickScreen)
+        text = screen_text(app)
+        assert "3 indicators" in text
+        for value in (IOCS["domain"], FILE, IOCS["ip"]):
+            assert value in text
+        assert backend.requests == []  # nothing is sent before the user picks
+        await pilot.press("down", "down", "enter")  # the last line's IP
+        await settle(pilot)
+        assert app.main.current_view.obj.id == IOCS["ip"]
+
+
+async def test_a_pasted_block_with_one_indicator_puts_it_in_the_bar():
+    app, backend = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await paste(pilot, f"hello,\n\nplease check\n{IOCS['ip']}\nthanks\n")
+        bar = app.screen.query_one(SearchBar)
+        assert bar.value == IOCS["ip"]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.main.current_view.obj.id == IOCS["ip"]
+
+
+async def test_a_pasted_block_without_indicators_says_so():
+    app, backend = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await paste(pilot, "nothing\nto see\nhere\n")
+        assert "No hash, URL, domain or IP address in the 3 pasted lines" in screen_text(app)
+        assert backend.requests == []
+
