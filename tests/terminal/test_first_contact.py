@@ -30,3 +30,12 @@ def test_a_pasted_ticket_with_crlf_lists_every_indicator(launch):
         assert value in screen, screen
     assert quit_with_ctrl_q(vt) == 0
 
+
+def test_q_at_start_types_and_the_screen_says_ctrl_q_quits(launch):
+    vt = launch(size=(80, 24))
+    screen = vt.ready()
+    assert "ctrl+q  quit" in screen and "^q Quit" in screen.rstrip("\n").split("\n")[-1]
+    vt.press("q", "enter")
+    vt.wait_for("To quit: ctrl+q")
+    assert vt.term.proc.poll() is None
+    assert quit_with_ctrl_q(vt) == 0

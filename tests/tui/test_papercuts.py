@@ -61,3 +61,28 @@ async def test_a_pasted_block_without_indicators_says_so():
         assert "No hash, URL, domain or IP address in the 3 pasted lines" in screen_text(app)
         assert backend.requests == []
 
+
+async def test_q_in_the_search_bar_at_start_is_a_letter_and_the_screen_says_how_to_quit():
+    app, backend = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "ctrl+q  quit" in text  # the welcome names the key that quits from here
+        assert "^q Quit" in text.splitlines()[-1]  # so does the key bar
+        await pilot.press("q", "enter")
+        await settle(pilot)
+        assert app.is_running
+        assert app.screen.query_one(SearchBar).value == "q"
+        assert "To quit: ctrl+q" in screen_text(app)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_q_quits_once_the_search_bar_is_left():
+    app, backend = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("escape", "q")
+        await pilot.pause()
+        assert not app.is_running

@@ -38,7 +38,8 @@ class VTApp(App):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("q", "quit", "Quit"),
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        # Shown: in the search bar q is a letter (qq.com), and the key bar says ^q there.
+        Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("question_mark", "help", "Help"),
         Binding("f1", "help", "Help", show=False, priority=True),
         Binding("ctrl+k", "change_key", "Change API key", show=False),

@@ -51,11 +51,15 @@ HISTORY_GROUP = Binding.Group("Back/Fwd", compact=True)
 WELCOME = """\
 Type or paste an indicator above and press enter: a hash (MD5, SHA-1,
 SHA-256), a URL, a domain or an IP. Defanged forms (hxxp://evil[.]com) work.
+A pasted ticket, e-mail or log lists every indicator in it.
 
   /       search             ⌫ / alt+→   back / forward
   1-5     switch tabs        enter       pivot (in Relations)
   c / y   copy id / value    u s a       upload, scan, re-analyse
-  ctrl+p  every action       ?           all keys          q  quit
+  ctrl+p  every action       f1          all keys        ctrl+q  quit
+
+In the search bar letters are text: esc leaves it, then the one-key
+commands above (and ? for keys, q to quit) work.
 """
 
 

@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from ...vt.ioc import IOC
 
 
+#: Typed and entered in the search bar, these mean the user wanted to leave.
+QUIT_WORDS = frozenset({"q", "quit", "exit", ":q", ":q!", ":wq"})
+
+
 class SearchBar(Input):
     BINDINGS = [
         Binding("up", "history(-1)", "Previous", show=False),
@@ -137,7 +141,10 @@ class SearchBar(Input):
             elif len(found) == 1:
                 self.post_message(self.Open(found[0]))
             else:
-                self.post_message(self.Understood(_refused(exc.message)))
+                reason = exc.message
+                if text.strip().lower() in QUIT_WORDS:
+                    reason += " To quit: ctrl+q (or esc, then q)."
+                self.post_message(self.Understood(_refused(reason)))
                 self.app.bell()
             return
         self.post_message(self.Open(ioc))
