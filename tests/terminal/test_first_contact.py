@@ -39,3 +39,18 @@ def test_q_at_start_types_and_the_screen_says_ctrl_q_quits(launch):
     vt.wait_for("To quit: ctrl+q")
     assert vt.term.proc.poll() is None
     assert quit_with_ctrl_q(vt) == 0
+
+
+def test_an_unknown_tld_warns_then_looks_it_up_and_a_port_is_not_refanged(launch):
+    vt = launch(size=(80, 24))
+    vt.ready()
+    vt.term.type("c2.badsite.test:443")
+    screen = vt.wait_for("http://c2.badsite.test:443")
+    assert "refanged" not in screen
+    vt.press("enter")
+    vt.wait_for("VirusTotal has no record of this URL.")
+    vt.search("hxxp://evil[.]bit/x")
+    vt.wait_for("enter again to look it up anyway")
+    vt.press("enter")
+    vt.wait_for("VirusTotal has no record of this URL.")
+    assert quit_with_ctrl_q(vt) == 0

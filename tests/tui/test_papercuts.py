@@ -86,3 +86,57 @@ async def test_q_quits_once_the_search_bar_is_left():
         await pilot.press("escape", "q")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_refanged_is_said_only_when_defanging_was_undone():
+    app, backend = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"c2.badsite.test:443")
+        hint = screen_text(app).splitlines()[1]
+        assert "URL http://c2.badsite.test:443" in hint and "refanged" not in hint
+        app.screen.query_one(SearchBar).value = "hxxp://c2[.]badsite[.]test/x"
+        await pilot.pause()
+        assert "(refanged)" in screen_text(app).splitlines()[1]
+
+
+async def test_an_unknown_tld_warns_and_a_second_enter_looks_it_up():
+    app, backend = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"hxxp://evil[.]bit/x")
+        assert "enter twice to look it up anyway" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Unknown top-level domain '.bit'" in screen_text(app)
+        assert "enter again to look it up anyway" in screen_text(app)
+        assert backend.requests == []
+        await pilot.press("enter")
+        await settle(pilot)
+        assert len(backend.requests) == 1
+        assert "VirusTotal has no record of this URL." in screen_text(app)
+
+
+async def test_not_found_names_the_kind_of_thing_even_when_the_reply_does_not():
+    import httpx
+    import respx
+
+    from vttui.config import Settings
+    from vttui.tui.app import VTApp
+    from vttui.vt.client import VTClient
+    from vttui.vt.ratelimit import RateLimiter
+
+    base = "https://vt.test/api/v3"
+    client = VTClient("k" * 64, base_url=base, limiter=RateLimiter(None, None), trust_env=False, max_retries=1)
+    app = VTApp(settings=Settings(api_key="k" * 64), client=client, clipboard=False, strict=True)
+    with respx.mock:
+        respx.get(url__startswith=f"{base}/urls/").mock(
+            return_value=httpx.Response(404, json={"error": {"code": "NotFoundError", "message": "Not found"}}))
+        respx.get(url__startswith=f"{base}/domains/").mock(
+            return_value=httpx.Response(404, json={"error": {"code": "NotFoundError"}}))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await search(pilot, "http://nothing.example.com/x")
+            assert "VirusTotal has no record of this URL." in screen_text(app)
+            await search(pilot, "nothing.example.com")
+            assert "VirusTotal has no record of this domain." in screen_text(app)
+    await client.aclose()

@@ -80,6 +80,11 @@ class InvalidIOCError(VTError):
     default_message = "That is not a hash, URL, domain or IP address."
 
 
+class UnknownTLDError(InvalidIOCError):
+    """Well formed, but its top-level domain is not in the public list: a typo, a file
+    name, or an alternative root the user may still want to look up (``any_tld``)."""
+
+
 class UploadTooLargeError(VTError):
     kind = ErrorKind.INVALID
     default_message = "The file is larger than VirusTotal accepts (650 MB)."
@@ -346,6 +351,17 @@ def error_from_reply(status: int, code: str | None, detail: str | None, retry_af
     if cls is NotFoundError and detail:
         return NotFoundError(_not_found_message(detail), **kw)
     return cls(**kw)
+
+
+#: The noun for each object type in "VirusTotal has no record of this <noun>."
+_NOUNS = {"file": "file", "url": "URL", "domain": "domain", "ip_address": "IP address", "analysis": "analysis"}
+
+
+def not_found_message(object_type: str) -> str:
+    """The not-found sentence for an object type, for when the server's reply did not
+    say what it had not found (a compatible server, or a detail in another shape)."""
+    noun = _NOUNS.get(object_type)
+    return f"VirusTotal has no record of this {noun}." if noun else NotFoundError.default_message
 
 
 def _not_found_message(detail: str) -> str:

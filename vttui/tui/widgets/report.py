@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
-from ...vt.errors import VTError
+from ...vt.errors import NotFoundError, VTError, not_found_message
 from ...vt.models import VTObject, wrap
 from ...vt.refs import ObjectRef
 from ...vt.relationships import get_relationship
@@ -202,6 +202,9 @@ class ReportView(Vertical):
             self.show_tab(tab)  # normally set already, in _start
 
     def show_error(self, exc: VTError) -> None:
+        if isinstance(exc, NotFoundError) and exc.message in (NotFoundError.default_message, "VirusTotal has no record of this item."):
+            # The reply did not say what it had not found; this view knows.
+            exc = NotFoundError(not_found_message(self.ref.type), status=exc.status, code=exc.code, detail=exc.detail)
         self.error = exc
         shown = self.entry.title if self.entry is not None and self.entry.title else self.ref.id
         self.query_one(VerdictHeader).show_error(ObjectRef(self.ref.type, shown), exc.message)

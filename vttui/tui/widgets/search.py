@@ -16,7 +16,7 @@ from textual.widgets import Input
 
 from typing import TYPE_CHECKING
 
-from ...vt.errors import InvalidIOCError
+from ...vt.errors import InvalidIOCError, UnknownTLDError
 from .. import text as T
 
 if TYPE_CHECKING:
@@ -63,6 +63,9 @@ class SearchBar(Input):
         self.history: list[str] = []
         self._history_pos: int | None = None
         self._draft = ""
+        #: Text whose unknown top-level domain the user was warned about: enter again
+        #: looks it up anyway.
+        self._warned_tld: str | None = None
 
     def remember(self, text: str) -> None:
         text = text.strip()
@@ -133,7 +136,12 @@ class SearchBar(Input):
         from ...vt.ioc import classify, extract
 
         try:
-            ioc = classify(text)
+            ioc = classify(text, any_tld=self._warned_tld == text)
+        except UnknownTLDError as exc:
+            self._warned_tld = text
+            self.post_message(self.Understood(_unknown_tld(exc.message, warned=True)))
+            self.app.bell()
+            return
         except InvalidIOCError as exc:
             found = extract(text)
             if len(found) > 1:
@@ -147,6 +155,7 @@ class SearchBar(Input):
                 self.post_message(self.Understood(_refused(reason)))
                 self.app.bell()
             return
+        self._warned_tld = None
         self.post_message(self.Open(ioc))
 
 
@@ -156,14 +165,24 @@ def _refused(reason: str) -> Text:
     return text
 
 
+def _unknown_tld(reason: str, *, warned: bool) -> Text:
+    """Not refused: a TLD missing from the list may be an alternative root (.bit) or new."""
+    text = Text("⚠ ", style="bold yellow")
+    text.append_text(T.safe(reason, "yellow"))
+    text.append("  enter again to look it up anyway" if warned else "  enter twice to look it up anyway", style="dim")
+    return text
+
+
 def describe(text: str) -> Text | None:
     """The hint for what is typed: type and normalised value, or the reason it is refused."""
     if not text.strip():
         return None
-    from ...vt.ioc import classify, extract  # loaded on the first keystroke, not at start-up
+    from ...vt.ioc import classify, extract, refang  # loaded on the first keystroke, not at start-up
 
     try:
         ioc = classify(text)
+    except UnknownTLDError as exc:
+        return _unknown_tld(exc.message, warned=False)
     except InvalidIOCError as exc:
         found = extract(text) if len(text) > 20 or "\n" in text else []
         if len(found) > 1:
@@ -177,7 +196,7 @@ def describe(text: str) -> Text | None:
     hint = Text("✓ ", style="bold green")
     hint.append(f"{ioc.label} ", style="bold")
     hint.append_text(T.safe(ioc.display))
-    if ioc.value != text.strip():
+    if refang(text.strip()) != text.strip():  # only when defanging was undone
         hint.append("  (refanged)", style="dim")
     hint.append("  enter to open", style="dim")
     return hint

@@ -11,10 +11,11 @@ import base64
 import binascii
 import ipaddress
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ..errors import InvalidIOCError
+from ..errors import InvalidIOCError, UnknownTLDError
 from ..refs import ObjectRef
 from .refang import SPACE_CHARS, SPACE_RE, refang_with_maps, trim
 from .tlds import FILE_EXTENSIONS, idn_to_unicode, label_to_ascii, tld_known
@@ -181,10 +182,10 @@ def _check_ascii_domain(host: str, labels: list[str]) -> str:
         raise _invalid(f"{_q(host)} is not a hash, URL, domain or IP address.")
     if "_" in tld:
         raise _invalid(f"Top-level domain {_q('.' + tld)} cannot contain an underscore.")
-    if not tld_known(tld):
+    if not tld_known(tld) and not _ANY_TLD.get():
         if tld in FILE_EXTENSIONS:
-            raise _invalid(f"Unknown top-level domain {_q('.' + tld)} (this looks like a file name).")
-        raise _invalid(f"Unknown top-level domain {_q('.' + tld)}.")
+            raise UnknownTLDError(f"Unknown top-level domain {_q('.' + tld)} (this looks like a file name).")
+        raise UnknownTLDError(f"Unknown top-level domain {_q('.' + tld)}.")
     return ascii_name
 
 
@@ -317,8 +318,24 @@ _EMAIL_RE = re.compile(r"(?:mailto:)?[^@/\s:]+@([^@/\s]+)", re.IGNORECASE)
 _HOST_PORT_RE = re.compile(r"([^:/?#@\[\]]+):([0-9]{1,5})")
 
 
-def classify(text: str) -> IOC:
-    """Classify and normalise one indicator; raise InvalidIOCError with a reason if it is none."""
+#: Set by ``classify(..., any_tld=True)``: the user confirmed a TLD missing from the list.
+_ANY_TLD: ContextVar[bool] = ContextVar("vttui_any_tld", default=False)
+
+
+def classify(text: str, *, any_tld: bool = False) -> IOC:
+    """Classify and normalise one indicator; raise InvalidIOCError with a reason if it is none.
+
+    A top-level domain missing from the public list raises :class:`UnknownTLDError`
+    (usually a typo or a file name); ``any_tld=True`` accepts it once the user confirms
+    (alternative roots such as ``.bit``, new TLDs, internal names)."""
+    token = _ANY_TLD.set(any_tld)
+    try:
+        return _classify(text)
+    finally:
+        _ANY_TLD.reset(token)
+
+
+def _classify(text: str) -> IOC:
     if not isinstance(text, str):
         raise _invalid("Expected text.")
     s = text.strip(SPACE_CHARS)
