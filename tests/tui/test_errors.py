@@ -134,21 +134,29 @@ async def test_first_run_offers_key_entry_and_stores_it_privately(tmp_path, monk
     monkeypatch.setenv("VTTUI_CONFIG_DIR", str(tmp_path / "cfg"))
     # memory store: with a shared one the app checks the key's quota at start (a request)
     monkeypatch.setenv("VTTUI_STORE", "memory")
-    settings = load_settings()
+    from dataclasses import replace
+
+    settings = replace(load_settings(), base_url=BASE)
     app = VTApp(settings=settings, clipboard=False, strict=True)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        assert isinstance(app.screen, WelcomeScreen)
-        await pilot.press(*"short", "enter")
-        await pilot.pause()
-        assert "does not look like" in screen_text(app)
-        app.screen.query_one("#key").value = KEY
-        await pilot.press("enter")
-        await settle(pilot)
-        assert isinstance(app.screen, MainScreen)
-        assert app.client is not None and app.client.api_key == KEY
-        assert KEY not in screen_text(app)
-        assert "…wxyz" in screen_text(app)
+    with respx.mock:
+        check = respx.get(f"{BASE}/users/{KEY}").respond(json={"data": {"type": "user", "id": "analyst1"}})
+        async with app.run_test(size=(100, 30), notifications=True) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, WelcomeScreen)
+            await pilot.press(*"short", "enter")
+            await pilot.pause()
+            assert "only 5 characters long" in screen_text(app)  # the rule VT_API_KEY follows
+            assert check.call_count == 0
+            app.screen.query_one("#key").value = KEY
+            await pilot.press("enter")
+            await settle(pilot)
+            assert check.call_count == 1  # checked once, when saved
+            assert isinstance(app.screen, MainScreen)
+            assert app.client is not None and app.client.api_key == KEY
+            assert KEY not in screen_text(app)
+            assert "…wxyz" in screen_text(app)
+            assert "accepts this key" in screen_text(app)  # the check's result, said
+            assert not hasattr(app, "api_key_entered")
     path = config_path()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert load_settings().api_key == KEY
@@ -191,16 +199,27 @@ async def test_a_rejected_key_can_be_changed_without_restarting(tmp_path, monkey
         respx.get(f"{BASE}/domains/a.test").mock(side_effect=lambda r: (
             httpx.Response(200, json={"data": {"type": "domain", "id": "a.test", "attributes": {}}})
             if r.headers["x-apikey"] == new_key else error(401, "WrongCredentialsError")))
-        async with app.run_test(size=(120, 40)) as pilot:
+        wrong = respx.get(f"{BASE}/users/{'b' * 64}").mock(return_value=error(401, "WrongCredentialsError"))
+        right = respx.get(f"{BASE}/users/{new_key}").respond(json={"data": {"type": "user", "id": "analyst9"}})
+        async with app.run_test(size=(120, 40), notifications=True) as pilot:
             await search(pilot, "a.test")
-            assert "This API key was rejected" in screen_text(app)
-            assert "Change API key" in screen_text(app)  # the hint says where to go
+            text = screen_text(app)
+            assert "This API key was rejected" in text
+            assert "premium" not in text  # the key is wrong, not its tier
+            assert "Press ctrl+k (Change API key)" in text  # the hint says which key changes it
             await pilot.press("ctrl+k")
             await pilot.pause()
             assert isinstance(app.screen, WelcomeScreen)
+            app.screen.query_one("#key").value = "b" * 64  # another wrong key: checked, refused, kept here
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, WelcomeScreen)
+            assert "VirusTotal refused this key" in screen_text(app)
             app.screen.query_one("#key").value = new_key
             await pilot.press("enter")
             await settle(pilot)
+            assert wrong.call_count == right.call_count == 1  # each checked once
+            assert "accepts this key" in screen_text(app)
             assert app.client is not client and app.client.api_key == new_key
             await pilot.press("ctrl+r")
             await settle(pilot)

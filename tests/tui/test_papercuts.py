@@ -140,3 +140,15 @@ async def test_not_found_names_the_kind_of_thing_even_when_the_reply_does_not():
             await search(pilot, "nothing.example.com")
             assert "VirusTotal has no record of this domain." in screen_text(app)
     await client.aclose()
+
+
+def test_the_change_key_result_hands_the_key_over_once():
+    import pytest
+
+    from vttui.tui.screens.welcome import KeyChoice
+
+    choice = KeyChoice(check="VirusTotal accepts this key.", _key="k" * 64)
+    assert "k" * 16 not in repr(choice)
+    assert choice.take_key() == "k" * 64
+    with pytest.raises(RuntimeError):
+        choice.take_key()

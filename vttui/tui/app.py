@@ -23,6 +23,7 @@ from .screens.main import MainScreen
 textual_fixes.apply()
 
 if TYPE_CHECKING:
+    from .screens.welcome import KeyChoice
     from ..vt.client import VTClient
     from ..vt.ioc import IOC
 
@@ -75,7 +76,6 @@ class VTApp(App):
         self.copied: list[str] = []
         self.recent: list["IOC"] = []
         self.trail = Trail()
-        self.api_key_entered: str | None = None
         self._owns_client = client is None
         self._started = False
         #: Only the real program sets this: tests run many apps in one process.
@@ -109,23 +109,24 @@ class VTApp(App):
             else:
                 from .screens.welcome import WelcomeScreen
 
-                self.push_screen(WelcomeScreen(self.settings.config_file), self._welcome_done)
+                self.push_screen(WelcomeScreen(self.settings.config_file, settings=self.settings), self._welcome_done)
                 return
         self._after_start()
 
-    def _welcome_done(self, choice: str | None) -> None:
+    def _welcome_done(self, choice: KeyChoice | None) -> None:
         if choice is None:
             self.exit()
             return
-        if choice == "demo":
+        if choice.demo:
             self.demo = True
             self.sub_title = "DEMO DATA (offline)"
             self.screen.set_class(True, "demo")
             self._start_client(True)
         else:
-            self.settings = self.settings.with_key(self.api_key_entered or "", "config file")
+            self.settings = _with_new_key(self.settings, choice)
             self._start_client(False)
-            self.notify(f"Key …{(self.api_key_entered or '')[-4:]} saved to {self.settings.config_file}.", markup=False)
+            self.notify(f"Key {self.settings.masked_key} saved to {self.settings.config_file}. {choice.check}",
+                        markup=False, timeout=8)
         self._after_start()
 
     def _start_client(self, demo: bool) -> None:
@@ -233,27 +234,28 @@ class VTApp(App):
         """Enter another key (saved 0600) or switch to the demo, without restarting."""
         from .screens.welcome import WelcomeScreen
 
-        self.push_screen(WelcomeScreen(self.settings.config_file, first_run=False), self._key_changed)
+        self.push_screen(WelcomeScreen(self.settings.config_file, first_run=False, settings=self.settings),
+                         self._key_changed)
 
-    def _key_changed(self, choice: str | None) -> None:
+    def _key_changed(self, choice: KeyChoice | None) -> None:
         if choice is None:
             return
         old, owned = self.client, self._owns_client
         self.initial_ioc = None
-        if choice == "demo":
+        if choice.demo:
             self.demo = True
             self._start_client(True)
         else:
             self.demo = False
-            self.settings = self.settings.with_key(self.api_key_entered or "", "config file")
+            self.settings = _with_new_key(self.settings, choice)
             self._start_client(False)
         self.sub_title = "DEMO DATA (offline)" if self.demo else ""
         self.main.set_class(self.demo, "demo")
         self._after_start()
         if old is not None and owned:
             self.run_worker(old.aclose(), group="close-client", exit_on_error=False)
-        what = "the demo data" if self.demo else f"key …{(self.api_key_entered or '')[-4:]}"
-        self.notify(f"Now using {what}; ctrl+r reloads a report with it.", markup=False)
+        what = "the demo data" if self.demo else f"key {self.settings.masked_key}"
+        self.notify(f"Now using {what}; ctrl+r reloads a report with it. {choice.check}".rstrip(), markup=False, timeout=8)
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen
@@ -303,6 +305,11 @@ class VTApp(App):
             return True
 
     def _handle_exception(self, error: Exception) -> None:
+        if getattr(self, "_exit", False) and _teardown_noise(error):
+            # The user quit while a report view was still mounting: Textual runs the mount
+            # handlers of the subtree it is pruning, which find their children gone.
+            # Nothing is lost and nothing is on screen any more.
+            return
         if self.strict:
             super()._handle_exception(error)
             return
@@ -315,6 +322,20 @@ class VTApp(App):
             )
         except Exception:
             super()._handle_exception(error)
+
+
+def _teardown_noise(error: Exception) -> bool:
+    """Errors of a widget subtree mounting while the app shuts down (see above)."""
+    from textual.css.query import NoMatches
+
+    return isinstance(error, NoMatches) or (isinstance(error, ValueError) and str(error).startswith("No Tab with id"))
+
+
+def _with_new_key(settings: Settings, choice: KeyChoice) -> Settings:
+    """The settings with the dialog's key, and its own account (not the old key's)."""
+    from dataclasses import replace
+
+    return replace(settings.with_key(choice.take_key(), "config file"), user_id=choice.user_id)
 
 
 def _warm_network_imports() -> None:

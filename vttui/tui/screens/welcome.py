@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from pathlib import Path
+
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from ...config import save_api_key
+from ...config import Settings, save_api_key, save_user_id
+from ...vt.apikey import key_problem
 from ...vt.errors import ConfigError
 
 INTRO = """\
@@ -19,8 +24,30 @@ It is stored in {path} with mode 0600, and only its last 4 characters are ever s
 Or explore the bundled offline demo data first: nothing is sent anywhere."""
 
 
-class WelcomeScreen(ModalScreen[str | None]):
-    """Dismisses with "demo", "key" (saved) or None (quit)."""
+@dataclass(eq=False)
+class KeyChoice:
+    """What the dialog decided: the demo, or a new key (saved) and what its check said.
+
+    The key is handed over once (:meth:`take_key`) and not kept here afterwards, so it
+    does not linger on an app attribute or in a screen's result."""
+
+    demo: bool = False
+    #: What checking the key said ("VirusTotal accepts this key", "could not be checked").
+    check: str = ""
+    #: The account the check named (so the quota lookup need not put the key in a URL).
+    user_id: str | None = None
+    _key: str = field(default="", repr=False)
+
+    def take_key(self) -> str:
+        key, self._key = self._key, ""
+        if not key and not self.demo:
+            raise RuntimeError("the key of this choice was already taken")
+        return key
+
+
+class WelcomeScreen(ModalScreen[KeyChoice | None]):
+    """Dismisses with a :class:`KeyChoice` (the demo, or a key checked and saved), or
+    None (quit, or cancel)."""
 
     DEFAULT_CSS = """
     WelcomeScreen { align: center middle; }
@@ -36,10 +63,13 @@ class WelcomeScreen(ModalScreen[str | None]):
         Binding("escape", "quit", "Quit"),
     ]
 
-    def __init__(self, config_file, *, first_run: bool = True) -> None:
+    def __init__(self, config_file: Path, *, first_run: bool = True, settings: Settings | None = None) -> None:
         super().__init__()
         self.config_file = config_file
         self.first_run = first_run
+        #: Where the new key is checked (the real server, even from the demo).
+        self.settings = settings or Settings()
+        self.checking = False
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -70,19 +100,44 @@ class WelcomeScreen(ModalScreen[str | None]):
     def _save(self, key: str) -> None:
         key = key.strip()
         error = self.query_one(".error", Static)
-        if len(key) < 32 or not key.isalnum():
-            error.update("That does not look like a VirusTotal API key (64 letters and digits).")
+        problem = key_problem(key)  # the rule VT_API_KEY and the config file follow
+        if problem is not None:
+            error.update(Text(f"This key {problem}"))
+            return
+        if self.checking:
+            return
+        self.checking = True
+        error.update(Text("Checking the key with VirusTotal (one request, not counted in the quota)…", style="italic"))
+        self._check_and_save(key)
+
+    @work(group="key-check", exclusive=True, exit_on_error=False)
+    async def _check_and_save(self, key: str) -> None:
+        """Ask VirusTotal once whether the key works: a rejected key stays here to be
+        fixed; an accepted one (or one that could not be checked, offline) is saved."""
+        from ...runtime import make_client
+        from ...vt.keycheck import check_key
+
+        error = self.query_one(".error", Static)
+        client = make_client(self.settings.with_key(key, "config file"), demo=False)
+        try:
+            result = await check_key(client, key)
+        finally:
+            await client.aclose()
+            self.checking = False
+        if result.status == "rejected":
+            error.update(Text(result.message))
             return
         try:
             save_api_key(key, self.config_file)
+            if result.user_id:
+                save_user_id(result.user_id, self.config_file, api_key=key)
         except (ConfigError, OSError) as exc:
             error.update(Text(f"Could not save the key: {getattr(exc, 'message', exc)}"))
             return
-        self.app.api_key_entered = key
-        self.dismiss("key")
+        self.dismiss(KeyChoice(check=result.message, user_id=result.user_id, _key=key))
 
     def action_demo(self) -> None:
-        self.dismiss("demo")
+        self.dismiss(KeyChoice(demo=True))
 
     def action_quit(self) -> None:
         self.dismiss(None)

@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
-from ...vt.errors import NotFoundError, VTError, not_found_message
+from ...vt.errors import AuthenticationRequiredError, NotFoundError, VTError, not_found_message
 from ...vt.models import VTObject, wrap
 from ...vt.refs import ObjectRef
 from ...vt.relationships import get_relationship
@@ -304,13 +304,19 @@ NOT_FOUND_HINTS = {
 }
 
 
+#: After a 401: what is wrong (the key) and the key that changes it.
+KEY_HINT = ("VirusTotal did not accept this API key. Press ctrl+k (Change API key) to enter another one; "
+            "it is checked before it is saved. Then ctrl+r reloads this report.")
+
+
 def _error_text(exc: VTError, object_type: str = "") -> Text:
     """The error in plain words, and what the user can do about it here."""
     out = Text("✗ ", style="bold red")
     out.append_text(T.safe(exc.message, "bold"))
     hint = {
         "not_found": NOT_FOUND_HINTS.get(object_type, "VirusTotal has never seen it; check the spelling."),
-        "auth": "Change the key from the command palette (ctrl+p, \"Change API key\"), or use a premium key.",
+        "auth": (KEY_HINT if isinstance(exc, AuthenticationRequiredError) else
+                 "This needs a premium key. Press ctrl+k to use another key (Change API key)."),
         "quota": "The status line shows when requests resume; ctrl+r retries.",
         "network": "Press ctrl+r to try again.",
     }.get(str(exc.kind))
