@@ -152,3 +152,20 @@ def test_the_change_key_result_hands_the_key_over_once():
     assert choice.take_key() == "k" * 64
     with pytest.raises(RuntimeError):
         choice.take_key()
+
+
+async def test_the_cache_hit_counter_counts_repeated_searches_and_pivots_served_from_cache():
+    from vttui.tui.widgets.status import StatusLine
+
+    app, backend = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await search(pilot, FILE)
+        await search(pilot, IOCS["domain"])
+        sent = len(backend.requests)
+        status = app.screen.query_one(StatusLine)
+        assert "0 cache hits" in screen_text(app)
+        await search(pilot, FILE)  # searched again: from the cache
+        await search(pilot, IOCS["domain"])
+        assert len(backend.requests) == sent  # nothing fetched twice
+        assert "2 cache hits" in screen_text(app)
+        assert status.usage is not None and status.usage.cache_hits == 2  # what the client published

@@ -19,6 +19,7 @@ from ..export.trail import Trail
 from . import text as T
 from . import textual_fixes, trace
 from .screens.main import MainScreen
+from .widgets.status import StatusLine
 
 textual_fixes.apply()
 
@@ -138,9 +139,8 @@ class VTApp(App):
     def _after_start(self) -> None:
         client = self.client
         if client is not None:
-            client.limiter.subscribe(lambda _state: self._refresh_status())
-            client.on_request(self._refresh_status)
-        self._refresh_status()
+            for status in self.main.query(StatusLine):  # (it binds itself if not yet mounted)
+                status.bind_client(client)
         if not self.demo:
             _warm_network_imports()
         if client is not None and client.store is not None:
@@ -162,7 +162,8 @@ class VTApp(App):
             # bad key or no network, shows on the user's next lookup).
             with contextlib.suppress(Exception):
                 await client.reconcile_quota()
-        self._refresh_status()
+        for status in self.main.query(StatusLine):
+            status.store_changed()
 
     def _freeze_heap(self) -> None:
         """Take what start-up built (Textual, the client, the demo dataset) out of the
@@ -187,14 +188,6 @@ class VTApp(App):
                 self.notify(f"Not an indicator: {T.plain(self.initial_ioc, 80)}", severity="error", markup=False)
             else:
                 self.main.open_ioc(ioc)
-
-    def _refresh_status(self) -> None:
-        try:
-            from .widgets.status import StatusLine
-
-            self.main.query_one(StatusLine).refresh_status()
-        except Exception:
-            pass
 
     @property
     def main(self) -> MainScreen:

@@ -99,6 +99,15 @@ class ClientStats:
     retries: int = 0
     bytes_received: int = 0
     store_hits: int = 0  # replies served from the persistent store (an earlier run, another process)
+    reuses: int = 0  # objects shown again from the memory cache (a pivot back, a repeated search)
+
+
+@dataclass(frozen=True, slots=True)
+class ClientUsage:
+    """What the client has done so far, as published to observers (the status line)."""
+
+    requests: int  # requests that reached the network
+    cache_hits: int  # replies served without one: memory cache and persistent store
 
 
 class VTClient(AnalystEndpoints, StoreMixin):
@@ -173,6 +182,7 @@ class VTClient(AnalystEndpoints, StoreMixin):
         #: What deadlines are measured on (the event loop's clock unless a test fakes it).
         self._clock = clock
         self._listeners: list[Callable[[], None]] = []
+        self._usage_listeners: list[Callable[[ClientUsage], None]] = []
         base = urlsplit(self.base_url)
         self._origin = (base.scheme, base.netloc)
         # Only encodings bodies.py inflates under its cap (never brotli/zstd, if installed).
@@ -206,6 +216,23 @@ class VTClient(AnalystEndpoints, StoreMixin):
     def on_request(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` after every request that reached the network (UI counters)."""
         self._listeners.append(listener)
+
+    def usage(self) -> ClientUsage:
+        return ClientUsage(self.stats.requests,
+                           self.cache.stats().hits + self.stats.store_hits + self.stats.reuses)
+
+    def subscribe_usage(self, listener: Callable[[ClientUsage], None]) -> Callable[[], None]:
+        """Call ``listener`` with :meth:`usage` whenever a request goes out or a reply is
+        served from a cache; returns the function that unsubscribes it."""
+        self._usage_listeners.append(listener)
+        return lambda: self._usage_listeners.remove(listener) if listener in self._usage_listeners else None
+
+    def _publish_usage(self) -> None:
+        if not self._usage_listeners:
+            return
+        usage = self.usage()
+        for listener in list(self._usage_listeners):
+            listener(usage)
 
     # --- the wire ----------------------------------------------------------------------
 
@@ -397,6 +424,7 @@ class VTClient(AnalystEndpoints, StoreMixin):
         for listener in list(self._listeners):
             with contextlib.suppress(Exception):
                 listener()
+        self._publish_usage()
 
     def _after_error(self, error: E.VTError) -> None:
         if isinstance(error, E.TooManyRequestsError):
@@ -454,11 +482,13 @@ class VTClient(AnalystEndpoints, StoreMixin):
         key = self._key(store_as) if store_as else self._key(path, params)
         hit = self.cache.get(key)
         if hit is not None:
+            self._publish_usage()
             return hit
         persist = self.persist
         if persist is not None:  # an earlier run or another process may have it
             stored = await self._from_store(path, params, store_as)
             if stored is not None:
+                self._publish_usage()
                 return stored
             key = self._key(store_as) if store_as else self._key(path, params)
 
@@ -528,11 +558,17 @@ class VTClient(AnalystEndpoints, StoreMixin):
             return ObjectRef(ref.type, self.aliases.resolve(ref.collection, ref.id))
         return ref
 
-    def cached_object(self, ref: ObjectRef) -> dict[str, Any] | None:
-        """The object's data if it is cached, without counting a hit or miss."""
+    def cached_object(self, ref: ObjectRef, *, use: bool = False) -> dict[str, Any] | None:
+        """The object's data if it is cached, without counting a hit or miss; ``use``
+        says it is being shown again instead of fetched, which counts as a cache hit."""
         body = self.cache.peek(self._key(ref.path))
         if body is None and self.persist is not None:
             body = self._from_store_sync(ref.path)  # SQLite: sub-millisecond, same frame
+            if body is not None:
+                self._publish_usage()  # (counted as a store hit)
+        elif body is not None and use:
+            self.stats.reuses += 1
+            self._publish_usage()
         return body.get("data") if isinstance(body, dict) else None
 
     def is_cached(self, path: str, params: dict[str, Any] | None = None) -> bool:
@@ -564,6 +600,7 @@ class VTClient(AnalystEndpoints, StoreMixin):
         check_ref(ref)
         body = self.cache.get(self._key(ref.path))
         if isinstance(body, dict) and isinstance(body.get("data"), dict):
+            self._publish_usage()
             return body["data"]
         params = {"relationships": ",".join(relationships)} if relationships else None
         body = await self._get_cached(ref.path, params, store_as=ref.path,

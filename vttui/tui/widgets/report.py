@@ -116,7 +116,7 @@ class ReportView(Vertical):
         self.query_one(CommentsPane).set_ref(self.ref)
         self.query_one(VotesPane).set_ref(self.ref)
         client = self.app.client
-        cached = client.cached_object(self.ref)
+        cached = client.cached_object(self.ref, use=True)  # shown again: a cache hit
         if cached is not None:
             self.populate(wrap(cached))  # instant: no worker, no request
         else:

@@ -1,17 +1,29 @@
 """The status line: live or demo, which key, where the quota stands, cache hits, and a
 warning when the persistent store fell back (Redis unreachable, cache file read-only).
 
+It draws what the client layer publishes: the limiter's state (``RateLimiter.subscribe``)
+and the client's usage (``VTClient.subscribe_usage``: requests sent, replies served from
+a cache) land in reactives, and their watchers repaint. Nothing is polled, except the
+countdown while a request waits for a slot and, for a store read asynchronously
+(Redis), its shared ledger every few seconds.
+
 With a shared store the quota figures are those of every vttui process of the key."""
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widgets import Static
 
 from ...config import mask_key
 from ...vt.ratelimit import LimiterState
+
+if TYPE_CHECKING:
+    from ...vt.client import ClientUsage, VTClient
 
 
 class StatusLine(Static):
@@ -19,65 +31,137 @@ class StatusLine(Static):
     StatusLine { height: 1; background: $panel; padding: 0 1; }
     """
 
-    _last: str = ""
-    _notice: str | None = None
-    _ledger_read: float = 0.0
-    #: Seconds between two reads of a Redis ledger (SQLite is read at every refresh).
+    #: The limiter's last published state (None: no client yet).
+    quota: reactive[LimiterState | None] = reactive(None, always_update=True, init=False)
+    #: Requests sent and cache hits, as the client last published them.
+    usage: reactive[ClientUsage | None] = reactive(None, always_update=True, init=False)
+    #: The store's fallback notice, if any.
+    notice: reactive[str | None] = reactive(None, init=False)
+    #: Seconds between two reads of a Redis ledger (SQLite is read by the limiter itself).
     LEDGER_EVERY = 5.0
 
-    def on_mount(self) -> None:
-        self._timer = self.set_interval(1.0, self.refresh_status, pause=False)
-        self.refresh_status()
+    def __init__(self, **kw) -> None:
+        super().__init__(**kw)
+        self._client: VTClient | None = None
+        self._unsubscribe: list[Callable[[], None]] = []
+        self._countdown: Timer | None = None
+        self._ledger: Timer | None = None
+        self._said_notice: str | None = None
+        self._last = ""
 
-    def _show(self, text: Text) -> None:
+    def on_mount(self) -> None:
+        client = getattr(self.app, "client", None)
+        if client is not None and self._client is None:
+            self.bind_client(client)
+        else:
+            self._paint()
+
+    def on_unmount(self) -> None:
+        self._release()
+
+    # --- following a client --------------------------------------------------------------
+
+    def bind_client(self, client: VTClient) -> None:
+        """Follow ``client`` (a new one after a key change replaces the old)."""
+        self._release()
+        self._client = client
+        self._unsubscribe = [
+            client.limiter.subscribe(self._on_quota),
+            client.subscribe_usage(self._on_usage),
+        ]
+        store = client.store
+        if store is not None and not store.sync_reads:
+            self._ledger = self.set_interval(self.LEDGER_EVERY, self._read_ledger)
+        self.notice = client.store_notice
+        self.usage = client.usage()
+        self.quota = client.limiter.state()
+
+    def _release(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe = []
+        for timer in (self._countdown, self._ledger):
+            if timer is not None:
+                timer.stop()
+        self._countdown = self._ledger = None
+
+    def _on_quota(self, state: LimiterState) -> None:
+        self.quota = state
+
+    def _on_usage(self, usage: ClientUsage) -> None:
+        self.usage = usage
+
+    def _read_ledger(self) -> None:
+        if self._client is not None:
+            self.run_worker(self._client.limiter.refresh(), group="ledger", exclusive=True, exit_on_error=False)
+
+    def store_changed(self) -> None:
+        """The store answered (or fell back): take its notice."""
+        if self._client is not None:
+            self.notice = self._client.store_notice
+
+    # --- watchers ----------------------------------------------------------------------
+
+    def watch_quota(self, state: LimiterState | None) -> None:
+        # While a request waits, the seconds to the next slot count down; while the minute
+        # window holds recent requests, its figure climbs back as they age out.
+        waiting = state is not None and (state.holding or (
+            state.left_minute is not None and state.per_minute is not None and state.left_minute < state.per_minute))
+        if waiting and self._countdown is None:
+            self._countdown = self.set_interval(1.0, self._tick)
+        elif not waiting and self._countdown is not None:
+            self._countdown.stop()
+            self._countdown = None
+        self._paint()
+
+    def _tick(self) -> None:
+        if self._client is not None:
+            self.quota = self._client.limiter.state()
+
+    def watch_usage(self, _usage: ClientUsage | None) -> None:
+        self._paint()
+
+    def watch_notice(self, notice: str | None) -> None:
+        if notice and notice != self._said_notice and self._client is not None:
+            self._said_notice = notice  # said once as a toast, then kept on the line
+            warnings = getattr(self._client.store, "warnings", [])
+            self.app.notify(warnings[-1] if warnings else notice, severity="warning", timeout=10, markup=False)
+        self._paint()
+
+    # --- drawing -----------------------------------------------------------------------
+
+    def _paint(self) -> None:
+        text = status_text(self._client, getattr(self.app, "demo", False), self.quota, self.usage, self.notice)
         # Redraw only on change: an idle terminal over SSH should receive nothing.
         signature = text.markup
         if signature != self._last:
             self._last = signature
             self.update(text)
 
-    def refresh_status(self) -> None:
-        app = self.app
-        client = getattr(app, "client", None)
-        text = Text()
-        if getattr(app, "demo", False):
-            text.append(" DEMO DATA ", style="bold black on yellow")
-        elif client is not None:
-            text.append(" LIVE ", style="bold white on dark_green")
-        else:
-            text.append(" NO KEY ", style="bold white on red3")
-        if client is None:
-            self._show(text)
-            return
-        text.append(f" key {mask_key(client.api_key)}", style="dim")
-        self._follow_store(client)
-        state: LimiterState = client.limiter.state()
-        text.append(" │ ", style="dim")
-        text.append_text(quota_text(state))
-        cache = client.cache.stats()
-        text.append(" │ ", style="dim")
-        text.append(f"{cache.hits + client.stats.store_hits} cache hits", style="")
-        text.append(f" · {client.stats.requests} sent", style="dim")
-        notice = client.store_notice
-        if notice:
-            text.append(" │ ", style="dim")
-            text.append(f"⚠ {notice}", style="bold yellow")
-        self._show(text)
 
-    def _follow_store(self, client) -> None:  # type: ignore[no-untyped-def]
-        """Say a store fallback once as a toast; read a Redis ledger every few seconds
-        (SQLite's is read synchronously by the limiter itself)."""
-        store = client.store
-        if store is None:
-            return
-        notice = client.store_notice
-        if notice and notice != self._notice:
-            self._notice = notice
-            warnings = getattr(store, "warnings", [])
-            self.app.notify(warnings[-1] if warnings else notice, severity="warning", timeout=10, markup=False)
-        if not store.sync_reads and time.monotonic() - self._ledger_read > self.LEDGER_EVERY:
-            self._ledger_read = time.monotonic()
-            self.run_worker(client.limiter.refresh(), group="ledger", exclusive=True, exit_on_error=False)
+def status_text(client: VTClient | None, demo: bool, quota: LimiterState | None,
+                usage: ClientUsage | None, notice: str | None) -> Text:
+    text = Text()
+    if demo:
+        text.append(" DEMO DATA ", style="bold black on yellow")
+    elif client is not None:
+        text.append(" LIVE ", style="bold white on dark_green")
+    else:
+        text.append(" NO KEY ", style="bold white on red3")
+    if client is None:
+        return text
+    text.append(f" key {mask_key(client.api_key)}", style="dim")
+    if quota is not None:
+        text.append(" │ ", style="dim")
+        text.append_text(quota_text(quota))
+    if usage is not None:
+        text.append(" │ ", style="dim")
+        text.append(f"{usage.cache_hits} cache hits")
+        text.append(f" · {usage.requests} sent", style="dim")
+    if notice:
+        text.append(" │ ", style="dim")
+        text.append(f"⚠ {notice}", style="bold yellow")
+    return text
 
 
 def quota_text(state: LimiterState) -> Text:
