@@ -169,3 +169,52 @@ async def test_the_cache_hit_counter_counts_repeated_searches_and_pivots_served_
         assert len(backend.requests) == sent  # nothing fetched twice
         assert "2 cache hits" in screen_text(app)
         assert status.usage is not None and status.usage.cache_hits == 2  # what the client published
+
+
+async def until(pilot, condition, rounds: int = 200) -> None:
+    """Pause until ``condition()`` holds (a bounded number of frames, not a time)."""
+    for _ in range(rounds):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the condition never held:\n" + screen_text(pilot.app))
+
+
+async def test_a_request_waiting_for_quota_says_so_counts_down_and_esc_cancels_it():
+    import httpx
+    import respx
+
+    from vttui.config import Settings
+    from vttui.tui.app import VTApp
+    from vttui.vt.client import VTClient
+    from vttui.vt.ratelimit import RateLimiter
+
+    base = "https://vt.test/api/v3"
+    client = VTClient("k" * 64, base_url=base, limiter=RateLimiter(1, None), trust_env=False, max_retries=1)
+    app = VTApp(settings=Settings(api_key="k" * 64), client=client, clipboard=False, strict=True)
+    with respx.mock:
+        a = respx.get(f"{base}/domains/a.test").respond(json={"data": {"type": "domain", "id": "a.test", "attributes": {}}})
+        b = respx.get(f"{base}/domains/b.test").respond(json={"data": {"type": "domain", "id": "b.test", "attributes": {}}})
+        async with app.run_test(size=(120, 40)) as pilot:
+            await search(pilot, "a.test")  # spends the minute's only slot
+            assert a.call_count == 1
+            await pilot.press("slash", *"b.test", "enter")
+            await until(pilot, lambda: "Waiting for the quota: next slot in" in screen_text(app))
+            text = screen_text(app)
+            assert "Loading the report" not in text and "esc cancels" in text
+            first = int(text.split("next slot in ")[1].split(" s")[0])
+            assert 0 < first <= 61
+
+            def seconds_shown() -> int:
+                shown = screen_text(app)
+                return int(shown.split("next slot in ")[1].split(" s")[0]) if "next slot in " in shown else first
+
+            await until(pilot, lambda: seconds_shown() < first)  # it counts down
+            view = app.main.current_view
+            assert view.waiting_for_quota
+            await pilot.press("escape")
+            await settle(pilot)
+            assert "Cancelled while waiting for the quota" in screen_text(app)
+            assert b.call_count == 0  # nothing was sent
+            assert client.limiter.state().waiting == 0
+    await client.aclose()

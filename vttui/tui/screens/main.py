@@ -86,6 +86,7 @@ class MainScreen(ActionsMixin, Screen):
         Binding("c", "copy_id", "Copy id"),
         Binding("y", "copy_value", "Copy value"),
         Binding("ctrl+r", "reload", "Reload (fresh)", show=False),
+        Binding("escape", "cancel_wait", "Cancel the wait for quota", show=False),
         *ACTION_BINDINGS,
     ]
 
@@ -339,6 +340,13 @@ class MainScreen(ActionsMixin, Screen):
             return
         what, value = target
         self.app.copy(value, what)
+
+    def action_cancel_wait(self) -> None:
+        view = self.current_view
+        if view is None and self._held is not None:
+            view = self._held[0]
+        if view is not None and view.fetching:
+            view.cancel_wait()
 
     def action_reload(self) -> None:
         view = self.current_view

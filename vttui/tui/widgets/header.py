@@ -99,6 +99,15 @@ class VerdictHeader(Static):
         line.append_text(T.safe(ref.id, max_len=200))
         self.update(Group(line, Text("Loading the report…", style="dim italic")))
 
+    def show_waiting(self, ref: ObjectRef, seconds: float) -> None:
+        """The request is queued behind the API key's per-minute quota: say so, and how
+        long, where the user is looking (not "Loading" for a minute)."""
+        line = Text.assemble((" ⏳ ", "bold yellow"), " ", (TYPE_LABELS.get(ref.type, ref.type), "bold"), " ")
+        line.append_text(T.safe(ref.id, max_len=200))
+        wait = Text(f"Waiting for the quota: next slot in {max(0, round(seconds))} s", style="bold yellow")
+        wait.append("  (esc cancels)", style="dim")
+        self.update(Group(line, wait))
+
     def show_error(self, ref: ObjectRef, message: str) -> None:
         line = Text.assemble((" ! ", "bold white on red3"), " ", (TYPE_LABELS.get(ref.type, ref.type), "bold"), " ")
         line.append_text(T.safe(ref.id, max_len=200))

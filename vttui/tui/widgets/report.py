@@ -8,12 +8,14 @@ request. Tabs build lazily; each shows its own loading and error state.
 from __future__ import annotations
 
 from itertools import count
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
@@ -30,6 +32,10 @@ from .detections import DetectionsPane, DetectionsTable
 from .header import VerdictHeader
 from .relations import RelationsTree
 from .votes import VotesPane
+
+if TYPE_CHECKING:
+    from ...vt.client import VTClient
+    from ...vt.ratelimit import LimiterState
 
 TABS = ("detections", "details", "relations", "comments", "votes")
 TAB_TITLES = {
@@ -67,6 +73,7 @@ class ReportView(Vertical):
         self.obj: VTObject | None = None
         self.error: VTError | None = None
         self.fetching = False
+        self._wait_timer: Timer | None = None
         self._composed = False
         self._want_focus = False
         #: State to put back once the object is shown (a view rebuilt after eviction).
@@ -129,6 +136,14 @@ class ReportView(Vertical):
     async def load(self, *, fresh: bool = False) -> None:
         self.fetching = True
         client = self.app.client
+        unsubscribe = client.limiter.subscribe(self._on_quota)
+        try:
+            await self._load(client, fresh)
+        finally:
+            unsubscribe()
+            self._stop_wait_timer()
+
+    async def _load(self, client: VTClient, fresh: bool) -> None:
         try:
             if fresh:
                 client.forget(self.ref)
@@ -145,6 +160,42 @@ class ReportView(Vertical):
             return
         self.fetching = False
         self.populate(wrap(data))
+
+    # --- waiting for the quota ------------------------------------------------------------
+
+    def _on_quota(self, state: LimiterState) -> None:
+        """The limiter changed: while this report's request waits for a slot, the header
+        counts down to it (from the limiter's own figure)."""
+        if not self.fetching or self.ref is None:
+            return
+        if state.holding:
+            self.query_one(VerdictHeader).show_waiting(self.ref, state.next_slot_in)
+            if self._wait_timer is None:
+                self._wait_timer = self.set_interval(1.0, self._tick_wait)
+        elif self._wait_timer is not None:
+            self._stop_wait_timer()
+            self.query_one(VerdictHeader).show_loading(self.ref)
+
+    def _tick_wait(self) -> None:
+        self._on_quota(self.app.client.limiter.state())
+
+    def _stop_wait_timer(self) -> None:
+        if self._wait_timer is not None:
+            self._wait_timer.stop()
+            self._wait_timer = None
+
+    @property
+    def waiting_for_quota(self) -> bool:
+        return self.fetching and self._wait_timer is not None
+
+    def cancel_wait(self) -> None:
+        """Give up on a request still queued for the quota (nothing was sent)."""
+        if not self.fetching:
+            return
+        self.workers.cancel_group(self, "object")
+        self.fetching = False
+        self._stop_wait_timer()
+        self.show_error(VTError("Cancelled while waiting for the quota; nothing was sent. Press ctrl+r to try again."))
 
     def populate(self, obj: VTObject) -> None:
         self.obj = obj
