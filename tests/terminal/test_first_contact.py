@@ -54,3 +54,25 @@ def test_an_unknown_tld_warns_then_looks_it_up_and_a_port_is_not_refanged(launch
     vt.press("enter")
     vt.wait_for("VirusTotal has no record of this URL.")
     assert quit_with_ctrl_q(vt) == 0
+
+
+def test_the_detections_filter_box_shows_what_is_typed_at_120_columns(launch):
+    from .helpers import shows_report
+
+    vt = launch(size=(120, 35))
+    vt.ready()
+    vt.search(IOCS["detected_file"], slash=False)
+    vt.wait_for(shows_report("invoice_viewer.exe"))
+
+    def key_bar(s: str) -> str:
+        return s.rstrip("\n").split("\n")[-1]
+
+    vt.wait_for(lambda s: "f Filter" in key_bar(s))  # the table has the focus
+    vt.press("f")
+    vt.wait_for(lambda s: "f Filter" not in key_bar(s))  # the filter box has it (as a person waits)
+    vt.term.type("kasper")
+    screen = vt.wait_for(lambda s: any(ln.count("kasper") == 2 for ln in s.split("\n")))
+    vt.press("escape")
+    vt.wait_for(lambda s: "kasper" not in s)
+    assert quit_with_ctrl_q(vt) == 0
+    assert "filter: kasper" in screen

@@ -218,3 +218,30 @@ async def test_a_request_waiting_for_quota_says_so_counts_down_and_esc_cancels_i
             assert b.call_count == 0  # nothing was sent
             assert client.limiter.state().waiting == 0
     await client.aclose()
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("size", [(120, 35), (80, 24)], ids=["120x35", "80x24"])
+async def test_the_detections_filter_shows_what_is_typed_and_esc_clears_it(size):
+    from vttui.tui.widgets.detections import DetectionsTable
+
+    app, backend = demo_app()
+    async with app.run_test(size=size) as pilot:
+        await search(pilot, FILE)
+        table = app.screen.query_one(DetectionsTable)
+        every = table.row_count
+        await pilot.press("f", *"kasper")
+        await settle(pilot)
+        line = next(ln for ln in screen_text(app).splitlines() if "engines" in ln and "kasper" in ln)
+        assert line.count("kasper") == 2, line  # the summary's sign, and the box showing what is typed
+        assert table.row_count < every
+        await pilot.press("escape")  # clears the filter, back to the table
+        await settle(pilot)
+        assert table.row_count == every and app.screen.focused is table
+        assert "kasper" not in screen_text(app)
+        await pilot.press("f", *"kasper", "enter")  # enter keeps it, and says so
+        await settle(pilot)
+        assert table.row_count < every and app.screen.focused is table
+        assert "filter: kasper" in screen_text(app)

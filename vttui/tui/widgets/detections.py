@@ -44,7 +44,12 @@ class DetectionsTable(ReportTable):
 
 
 class FilterInput(Input):
-    BINDINGS = [Binding("escape", "leave", "Back to table", show=False), Binding("enter", "leave", show=False)]
+    """Enter keeps the filter (the summary line says it is on); esc clears it."""
+
+    BINDINGS = [
+        Binding("escape", "clear_and_leave", "Clear filter", show=False),
+        Binding("enter", "leave", "Keep filter", show=False),
+    ]
 
     def __init__(self, **kw) -> None:
         super().__init__(**kw)
@@ -65,6 +70,10 @@ class FilterInput(Input):
     def action_leave(self) -> None:
         self.query_ancestor(DetectionsPane).query_one(DetectionsTable).focus()
 
+    def action_clear_and_leave(self) -> None:
+        self.value = ""
+        self.action_leave()
+
 
 class DetectionsPane(Vertical):
     """A summary line, a filter box and the table of engine results."""
@@ -74,7 +83,7 @@ class DetectionsPane(Vertical):
     DetectionsPane > Horizontal { height: 1; }
     DetectionsPane .summary { width: 1fr; height: 1; padding: 0 1; }
     DetectionsPane FilterInput { width: 30; height: 1; border: none; padding: 0 1; background: $boost; }
-    DetectionsPane FilterInput:focus { background: $primary 30%; }
+    DetectionsPane FilterInput:focus { border: none; background: $primary 30%; }
     DetectionsPane DetectionsTable { height: 1fr; }
     """
 
