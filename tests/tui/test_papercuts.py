@@ -245,3 +245,28 @@ async def test_the_detections_filter_shows_what_is_typed_and_esc_clears_it(size)
         await settle(pilot)
         assert table.row_count < every and app.screen.focused is table
         assert "filter: kasper" in screen_text(app)
+
+
+async def test_the_palette_lists_recent_indicators_by_name_and_verdict_most_recent_first():
+    from textual.command import CommandPalette
+
+    app, backend = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await search(pilot, FILE)
+        await search(pilot, IOCS["domain"])
+        await pilot.press("escape")  # (leave whatever has the focus)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
+        await until(pilot, lambda: "invoice_viewer.exe  58/72 malicious" in screen_text(app))
+        lines = screen_text(app).splitlines()
+        domain_at = next(i for i, ln in enumerate(lines) if f"{IOCS['domain']}  14/91 malicious" in ln)
+        file_at = next(i for i, ln in enumerate(lines) if "invoice_viewer.exe  58/72 malicious" in ln)
+        assert domain_at < file_at  # most recent first, without typing anything
+        first_action = next(i for i, ln in enumerate(lines) if ln.strip().startswith("Key: "))
+        assert file_at < first_action  # before the actions
+        await pilot.press(*"invoice")
+        await until(pilot, lambda: "14/91 malicious" not in screen_text(app))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.main.current_view.obj.title == "invoice_viewer.exe"

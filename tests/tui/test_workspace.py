@@ -334,7 +334,8 @@ async def test_palette_offers_actions_and_recent_iocs():
         titles = [c.title for c in app.get_system_commands(app.screen)]
         for action in ("Back", "Copy id", "Relations", "Upload a file", "Export trail", "Vote"):
             assert action in titles
-        assert any(IOCS["domain"] in t for t in titles)
+        # recent indicators come from their own provider, by name and verdict
+        assert [r.text for r in app.recent.items] == [f"{IOCS['domain']}  14/91 malicious"]
 
 
 async def test_demo_mode_is_always_on_screen():

@@ -18,6 +18,7 @@ from ..config import Settings, crash_log_path, mask_key
 from ..export.trail import Trail
 from . import text as T
 from . import textual_fixes, trace
+from .recent import RecentIOCs, RecentList
 from .screens.main import MainScreen
 from .widgets.status import StatusLine
 
@@ -38,6 +39,8 @@ class VTApp(App):
     Toast { max-width: 70; }
     """
     ENABLE_COMMAND_PALETTE = True
+    #: Recent indicators first (listed as soon as the palette opens), then the actions.
+    COMMANDS = {RecentIOCs}
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         # Shown: in the search bar q is a letter (qq.com), and the key bar says ^q there.
@@ -75,7 +78,7 @@ class VTApp(App):
         self.strict = bool(os.environ.get("VTTUI_STRICT")) if strict is None else strict
         self.crashes: list[BaseException] = []
         self.copied: list[str] = []
-        self.recent: list["IOC"] = []
+        self.recent = RecentList()
         self.trail = Trail()
         self._owns_client = client is None
         self._started = False
@@ -203,9 +206,7 @@ class VTApp(App):
     # --- shared services -------------------------------------------------------------------
 
     def remember_ioc(self, ioc: "IOC") -> None:
-        self.recent = [i for i in self.recent if i.value != ioc.value]
-        self.recent.insert(0, ioc)
-        del self.recent[30:]
+        self.recent.opened(ioc)
 
     def copy(self, value: str, what: str) -> None:
         """Copy to the clipboard by OSC 52 (works over SSH) and, where there is one, the
@@ -270,8 +271,6 @@ class VTApp(App):
             yield SystemCommand(binding.description, f"Key: {keys}", lambda a=binding.action: self.run_action(a, main))
         yield SystemCommand("Keys", "Show every key (?)", self.action_help)
         yield SystemCommand("Change API key", "Enter another VirusTotal key, or switch to the demo data (ctrl+k)", self.action_change_key)
-        for ioc in self.recent:
-            yield SystemCommand(f"Open {T.plain(ioc.display, 70)}", f"Recent {ioc.label}", lambda i=ioc: main.open_ioc(i))
 
     # --- the terminal's focus ----------------------------------------------------------
 

@@ -86,7 +86,8 @@ class MainScreen(ActionsMixin, Screen):
         Binding("c", "copy_id", "Copy id"),
         Binding("y", "copy_value", "Copy value"),
         Binding("ctrl+r", "reload", "Reload (fresh)", show=False),
-        Binding("escape", "cancel_wait", "Cancel the wait for quota", show=False),
+        # No description: only while a report waits for quota (its header says "esc cancels").
+        Binding("escape", "cancel_wait", "", show=False),
         *ACTION_BINDINGS,
     ]
 
@@ -302,6 +303,7 @@ class MainScreen(ActionsMixin, Screen):
     def on_report_loaded(self, message: "ReportLoaded") -> None:
         view = message.view
         if view.obj is not None:
+            self.app.recent.loaded(view.entry.ref, view.obj)  # name and verdict for the palette
             view.entry.title = view.obj.title
             view.entry.ref = view.ref
             self.app.trail.loaded(view.entry, view.obj)
