@@ -33,7 +33,7 @@ def zip_sample(quick: bool) -> Result:
     both in MB/s on this machine at the same time, so the ratio survives a noisy host.
     Random bytes stand for a packed sample, repeated text for a compressible one.
     """
-    from vttui.vt import ziputil
+    from vttui.vt import zipcipher, ziputil
 
     old_size = (256 if quick else 2048) * 1024
     new_size = (4 if quick else 32) * MB
@@ -50,14 +50,14 @@ def zip_sample(quick: bool) -> Result:
                 return path
 
             old_src, new_src = make(old_size, f"old-{kind}"), make(new_size, f"new-{kind}")
-            real_min = ziputil._fast_min
+            real_min = zipcipher._fast_min
 
             def old() -> None:
-                ziputil._fast_min = lambda: float("inf")  # type: ignore[method-assign]
+                zipcipher._fast_min = lambda: float("inf")  # type: ignore[method-assign]
                 try:
                     ziputil.zip_file(old_src, folder / "old.zip", compress=True, overwrite=True)
                 finally:
-                    ziputil._fast_min = real_min  # type: ignore[method-assign]
+                    zipcipher._fast_min = real_min  # type: ignore[method-assign]
 
             def new(method: str = "zipcrypto") -> None:
                 ziputil.zip_file(new_src, folder / "new.zip", compress="auto", overwrite=True, method=method)

@@ -139,7 +139,7 @@ def test_cli_never_shows_the_key(cli, serve, tmp_path, caplog, reflecting):
             assert SECRET not in path.name
 
 
-#: Commands of vttui/cli/actions.py that print what the server sent without redacting it.
+#: Action commands (vttui/cli/submit.py, community.py) that print what the server sent without redacting it.
 PRINTS_SERVER_DATA_UNREDACTED = ("comments", "votes", "comment", "vote", "submit")
 
 
