@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from .core import Result, benchmark, median
@@ -43,7 +44,7 @@ def zip_sample(quick: bool) -> Result:
     try:
         figures: dict[str, float] = {}
         for kind in ("random", "text"):
-            def make(size: int, name: str) -> Path:
+            def make(size: int, name: str, kind: str = kind) -> Path:
                 path = folder / name
                 data = os.urandom(size) if kind == "random" else (b"sample text section .data " * (size // 26 + 1))
                 path.write_bytes(data[:size])
@@ -52,14 +53,14 @@ def zip_sample(quick: bool) -> Result:
             old_src, new_src = make(old_size, f"old-{kind}"), make(new_size, f"new-{kind}")
             real_min = zipcipher._fast_min
 
-            def old() -> None:
+            def old(old_src: Path = old_src, real_min: Callable[[], float] = real_min) -> None:
                 zipcipher._fast_min = lambda: float("inf")  # type: ignore[method-assign]
                 try:
                     ziputil.zip_file(old_src, folder / "old.zip", compress=True, overwrite=True)
                 finally:
                     zipcipher._fast_min = real_min  # type: ignore[method-assign]
 
-            def new(method: str = "zipcrypto") -> None:
+            def new(method: str = "zipcrypto", new_src: Path = new_src) -> None:
                 ziputil.zip_file(new_src, folder / "new.zip", compress="auto", overwrite=True, method=method)
 
             figures[f"old {kind}"] = _rate(old, old_size, reps)

@@ -16,18 +16,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.faults import chain, faults, quota
+from tests.support.investigation import DOMAIN, FILE, IOCS, Investigator
+from tests.support.pilot import screen_text, settle
 from vttui.config import Settings, save_api_key
+from vttui.demo import DemoRequest, DemoResponse
 from vttui.export import FORMATS, redact, render
 from vttui.tui.app import VTApp, _write_crash_log
 from vttui.vt import errors as E
-from vttui.demo import DemoRequest, DemoResponse
-from tests.support.faults import chain, faults, quota
 from vttui.vt.refs import ObjectRef
 
-from tests.support.pilot import screen_text, settle
-
 from .conftest import app_for
-from tests.support.investigation import DOMAIN, FILE, IOCS, Investigator
 
 pytestmark = pytest.mark.e2e
 

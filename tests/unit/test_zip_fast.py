@@ -11,10 +11,10 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-import pyzipper
 import pytest
+import pyzipper
 
-from vttui.vt import zipcipher, ziputil, zipcrypto_fast
+from vttui.vt import zipcipher, zipcrypto_fast, ziputil
 from vttui.vt.ziputil import ZipCrypto, zip_file
 
 PASSWORD = b"infected"

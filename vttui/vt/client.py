@@ -57,5 +57,6 @@ class VTClient(ObjectEndpoints, WriteEndpoints, DownloadEndpoints, AnalystEndpoi
         if isinstance(ioc, str):
             ioc = classify(ioc)
         if ioc.type is IOCType.ANALYSIS:
-            return (await self.get_analysis(ioc.value))["data"]
+            data: dict[str, Any] = (await self.get_analysis(ioc.value))["data"]
+            return data
         return await self.get_object(ioc.ref, relationships=relationships)

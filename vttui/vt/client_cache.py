@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from .client_wire import PARSED_OVERHEAD, WireClient
 from .ioc import url_id
+from .models.coerce import as_dict
 from .refs import COLLECTION_OF_TYPE, REPORT_TYPES, ObjectRef
 
 
@@ -43,7 +44,7 @@ class CachedClient(WireClient):
         object fetched with ``?relationships=`` is still that object). ``check`` vets the
         reply before anything is learned from it or cached."""
         key = self._key(store_as) if store_as else self._key(path, params)
-        hit = self.cache.get(key)
+        hit: dict[str, Any] | None = self.cache.get(key)
         if hit is not None:
             return hit
         persist = self.persist
@@ -100,7 +101,7 @@ class CachedClient(WireClient):
         otype, oid = obj.get("type"), obj.get("id")
         if not isinstance(oid, str) or not oid:
             return
-        attrs = obj.get("attributes") if isinstance(obj.get("attributes"), dict) else {}
+        attrs = as_dict(obj.get("attributes"))
         if otype == "file":
             for field in ("md5", "sha1", "sha256"):
                 value = attrs.get(field)

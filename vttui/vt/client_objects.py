@@ -29,7 +29,8 @@ class ObjectEndpoints(CachedClient):
         check_ref(ref)
         body = self.cache.get(self._key(ref.path))
         if isinstance(body, dict) and isinstance(body.get("data"), dict):
-            return body["data"]
+            cached: dict[str, Any] = body["data"]
+            return cached
         params = {"relationships": ",".join(relationships)} if relationships else None
         body = await self._get_cached(ref.path, params, store_as=ref.path,
                                       check=lambda reply: check_object(ref, reply))
@@ -136,7 +137,7 @@ class ObjectEndpoints(CachedClient):
         raw = body.get("data")
         data: dict[str, Any] = raw if isinstance(raw, dict) else {}
         uid = data.get("id")
-        if data.get("type") != "user" or not is_user_id(uid) or uid == self.api_key:
+        if data.get("type") != "user" or not isinstance(uid, str) or not is_user_id(uid) or uid == self.api_key:
             raise E.MalformedResponseError("VirusTotal did not say which account this API key belongs to.")
         self.user_id = self.learned_user_id = uid
         return uid

@@ -348,7 +348,7 @@ class WireClient(StoreMixin):
                 try:
                     response.extensions["vt_json"] = parse_json_body(response)
                     return response
-                except E.MalformedResponseError as error:
+                except E.MalformedResponseError as garbled:
                     pause = self._retry_pause(started, budget, attempt + 1, None)
                     if idempotent and attempt < self.max_retries and pause is not None:
                         attempt += 1
@@ -357,7 +357,8 @@ class WireClient(StoreMixin):
                         continue
                     if not idempotent:
                         # The server accepted the write; only its reply was garbled.
-                        raise E.WriteOutcomeUnknownError(unknown_outcome(error), status=response.status_code) from error
+                        raise E.WriteOutcomeUnknownError(unknown_outcome(garbled),
+                                                         status=response.status_code) from garbled
                     raise
             error = error_from_response(response)
             self._after_error(error)
@@ -411,4 +412,5 @@ class WireClient(StoreMixin):
     async def _send_json(self, method: str, path: str, **kw: Any) -> dict[str, Any]:
         response = await self._send(method, path, parse_json=True, **kw)
         self.stats.bytes_received += len(response.content)
-        return response.extensions["vt_json"]
+        body: dict[str, Any] = response.extensions["vt_json"]
+        return body

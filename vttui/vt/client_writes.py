@@ -20,6 +20,7 @@ from . import errors as E
 from .client_cache import CachedClient
 from .client_wire import Progress
 from .ioc import IOCType, classify, url_id
+from .models.coerce import as_dict
 from .refs import ObjectRef, path_segment
 from .sanitize import clean_comment
 from .validate import check_analysis, check_ref
@@ -43,7 +44,7 @@ class WriteEndpoints(CachedClient):
         body = {"data": {"type": "comment", "attributes": {"text": text}}}
         reply = await self._send_json("POST", f"{ref.path}/comments", json=body)
         self._invalidate_prefix(f"{ref.path}/comments")
-        return reply.get("data") if isinstance(reply.get("data"), dict) else {}
+        return as_dict(reply.get("data"))
 
     async def add_vote(self, ref: ObjectRef, verdict: str) -> dict[str, Any]:
         """Cast a vote; a second vote on the same object raises AlreadyExistsError (409)."""
@@ -60,7 +61,7 @@ class WriteEndpoints(CachedClient):
             ) from None
         self._invalidate_prefix(f"{ref.path}/votes")
         self._invalidate(ref.path)
-        return reply.get("data") if isinstance(reply.get("data"), dict) else {}
+        return as_dict(reply.get("data"))
 
     async def get_upload_url(self) -> str:
         """A fresh single-use upload URL for files over 32 MB (never cached)."""
@@ -139,7 +140,7 @@ class WriteEndpoints(CachedClient):
     async def get_analysis(self, analysis_id: str) -> dict[str, Any]:
         """The whole analysis reply (data and meta). Completed analyses are cached."""
         path = f"/analyses/{path_segment(analysis_id)}"
-        cached = self.cache.get(path)
+        cached: dict[str, Any] | None = self.cache.get(path)
         if cached is not None:
             return cached
         stored = await self._from_store(path) if self.persist is not None else None
@@ -147,8 +148,8 @@ class WriteEndpoints(CachedClient):
             return stored  # only completed analyses are ever stored
         body = await self.flights.run(("analysis", path), lambda: self._send_json("GET", path))
         check_analysis(body, submitted=False)
-        data = body.get("data") if isinstance(body.get("data"), dict) else {}
-        attrs = data.get("attributes") if isinstance(data.get("attributes"), dict) else {}
+        data = as_dict(body.get("data"))
+        attrs = as_dict(data.get("attributes"))
         if attrs.get("status") == "completed":
             self.cache.put(path, body, len(str(body)))
             self._analysis_completed(body)
@@ -158,9 +159,9 @@ class WriteEndpoints(CachedClient):
 
     def _analysis_completed(self, body: dict[str, Any]) -> None:
         """Drop the stale report of whatever the analysis was about."""
-        meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
-        file_info = meta.get("file_info") if isinstance(meta.get("file_info"), dict) else {}
-        url_info = meta.get("url_info") if isinstance(meta.get("url_info"), dict) else {}
+        meta = as_dict(body.get("meta"))
+        file_info = as_dict(meta.get("file_info"))
+        url_info = as_dict(meta.get("url_info"))
         for field in ("sha256", "sha1", "md5"):
             if isinstance(file_info.get(field), str):
                 self._invalidate(f"/files/{file_info[field]}")
@@ -188,8 +189,8 @@ class WriteEndpoints(CachedClient):
             if on_update is not None:
                 with contextlib.suppress(Exception):
                     on_update(body)
-            data = body.get("data") if isinstance(body.get("data"), dict) else {}
-            attrs = data.get("attributes") if isinstance(data.get("attributes"), dict) else {}
+            data = as_dict(body.get("data"))
+            attrs = as_dict(data.get("attributes"))
             if attrs.get("status") == "completed":
                 return body
             if loop_clock() - start + delay > timeout:
