@@ -8,14 +8,16 @@ import os
 import threading
 from collections.abc import Iterable
 
+from typing import TYPE_CHECKING
+
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-
-from typing import TYPE_CHECKING
+from textual.worker import Worker, WorkerState
 
 from ..config import Settings, crash_log_path, mask_key
 from ..export.trail import Trail
+from ..vt.errors import VTError
 from . import text as T
 from . import textual_fixes, trace
 from .screens.main import MainScreen
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
     from ..vt.ioc import IOC
 
 
-class VTApp(App):
+class VTApp(App[None]):
     """vttui: triage VirusTotal from the terminal."""
 
     TITLE = "vttui"
@@ -195,6 +197,14 @@ class VTApp(App):
             pass
 
     @property
+    def vt(self) -> VTClient:
+        """The client, for code that runs once the app has started (a report is open,
+        a dialog was reached from one)."""
+        if self.client is None:
+            raise RuntimeError("the VirusTotal client is not started yet")
+        return self.client
+
+    @property
     def main(self) -> MainScreen:
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
@@ -289,6 +299,20 @@ class VTApp(App):
         keeps the focus; ``app_focus`` itself still says whether the terminal has it."""
 
     # --- safety net ----------------------------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.worker_failed(event.worker)
+
+    def worker_failed(self, worker: Worker[object]) -> None:
+        """The one place a failed worker is reported (see ``base.py``): a VirusTotal
+        error is a notice titled with the worker's name ("Scan failed"); anything else is
+        a bug, and goes the crash path."""
+        error = worker.error
+        if isinstance(error, VTError):
+            self.notify(error.message, title=worker.name or "", severity="error", markup=False, timeout=8)
+        elif isinstance(error, Exception):
+            self._handle_exception(error)
 
     async def _dispatch_action(self, namespace, action_name: str, params) -> bool:
         """A bug in one key's action must not take the app down: Textual would stop
