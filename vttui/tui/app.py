@@ -81,6 +81,7 @@ class VTApp(App[None]):
         self._started = False
         #: Only the real program sets this: tests run many apps in one process.
         self.freeze_heap = freeze_heap
+        self._heap_frozen = False
 
     # --- startup -------------------------------------------------------------------------
 
@@ -145,7 +146,10 @@ class VTApp(App[None]):
             _warm_network_imports()
         if client is not None and client.store is not None:
             self.run_worker(self._prepare_store(client), group="store", exit_on_error=False)
-        if self.freeze_heap:
+        if self.freeze_heap and not self._heap_frozen:
+            # Once: again on a key change would freeze the live report views, and those
+            # evicted afterwards would never be collected (a few MB each).
+            self._heap_frozen = True
             self._freeze_heap()
         if self.initial_ioc:
             self.call_after_refresh(self._open_initial)
