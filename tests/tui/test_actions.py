@@ -25,7 +25,7 @@ from vttui.vt.client import VTClient
 from vttui.demo import demo_iocs
 from vttui.vt.ratelimit import RateLimiter
 
-from tests.support.pilot import demo_app, screen_text, search, settle
+from tests.support.pilot import copied, demo_app, screen_text, search, settle
 
 IOCS = demo_iocs()
 FILE = IOCS["detected_file"]
@@ -295,9 +295,9 @@ async def test_export_to_file_and_clipboard_never_leaks_the_key(tmp_path):
         await pilot.pause()
         import json
 
-        exported = json.loads(app.copied[-1])
+        exported = json.loads(copied(app)[-1])
         assert exported["id"] == IOCS["domain"]
-        assert app.client.api_key not in text and app.client.api_key not in app.copied[-1]
+        assert app.client.api_key not in text and app.client.api_key not in copied(app)[-1]
 
 
 async def test_trail_export_lists_exactly_the_pivots_made(tmp_path):
@@ -323,7 +323,7 @@ async def test_trail_export_lists_exactly_the_pivots_made(tmp_path):
         await pilot.pause()
     import json
 
-    data = json.loads(app.copied[-1])
+    data = json.loads(copied(app)[-1])
     pivots = data["pivots"]
     assert len(pivots) == 1
     assert pivots[0]["relationship"] == "contacted_domains"

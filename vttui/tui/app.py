@@ -73,7 +73,6 @@ class VTApp(App[None]):
         #: In tests an unexpected exception must fail loudly; for users it becomes a notice.
         self.strict = bool(os.environ.get("VTTUI_STRICT")) if strict is None else strict
         self.crashes: list[BaseException] = []
-        self.copied: list[str] = []
         self.recent: list["IOC"] = []
         self.trail = Trail()
         self.api_key_entered: str | None = None
@@ -230,7 +229,6 @@ class VTApp(App[None]):
         """Copy to the clipboard by OSC 52 (works over SSH) and, where there is one, the
         local clipboard; always say what was copied."""
         text = T.copy_text(value)
-        self.copied.append(text)
         self.copy_to_clipboard(text)
         if self.use_system_clipboard:
             threading.Thread(target=_pyperclip_copy, args=(text,), daemon=True).start()
