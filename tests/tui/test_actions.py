@@ -128,6 +128,8 @@ async def test_upload_small_file_is_followed_to_a_fresh_report(tmp_path, monkeyp
         await pilot.press("u")
         await pilot.pause()
         assert isinstance(app.screen, UploadScreen)
+        shown = {w.id for w in app.screen.query("#tree, #progress, #check, #upload, #open") if w.display}
+        assert shown == {"tree", "check"}  # picking a file
         app.screen.query_one("#path").value = str(sample)
         await pilot.press("enter")
         await settle(pilot)
@@ -157,6 +159,8 @@ async def test_upload_of_a_known_file_offers_the_existing_report(tmp_path):
         await pilot.press("enter")
         await settle(pilot)
         assert "already knows this file" in screen_text(app)
+        shown = {w.id for w in app.screen.query("#tree, #progress, #check, #upload, #open") if w.display}
+        assert shown == {"upload", "open"}  # the stage decides what shows: no tree, no progress
         await pilot.press("enter")  # "Open existing report" has the focus
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)

@@ -86,16 +86,14 @@ class ActionsMixin(VTScreen):
     # --- submissions -----------------------------------------------------------------
 
     def action_upload(self) -> None:
-        from .upload import UploadScreen
+        from .upload import OpenReport, Uploaded, UploadResult, UploadScreen
 
-        def done(result: Any) -> None:
-            if not result:
-                return
-            if result[0] == "open":
-                self.open_ref(ObjectRef("file", result[1]))
-            elif result[0] == "analysis":
-                _kind, analysis, plan = result
-                self.track(analysis.get("id", ""), f"upload {plan.name}", ObjectRef("file", plan.digest.sha256))
+        def done(result: UploadResult) -> None:
+            if isinstance(result, OpenReport):
+                self.open_ref(ObjectRef("file", result.sha256))
+            elif isinstance(result, Uploaded):
+                plan = result.plan
+                self.track(result.analysis.get("id", ""), f"upload {plan.name}", ObjectRef("file", plan.digest.sha256))
 
         self.app.push_screen(UploadScreen(), done)
 

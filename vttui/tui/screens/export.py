@@ -4,6 +4,7 @@ whatever leaves the app."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,14 @@ from .dialog import Dialog
 TRAIL_EXTENSIONS = {"markdown": "md", "json": "json", "dot": "dot", "mermaid": "mmd"}
 
 
-class _ExportBase(Dialog):
+@dataclass(frozen=True, slots=True)
+class Exported:
+    """Where the export went: a file, or the clipboard (``path`` None)."""
+
+    path: Path | None
+
+
+class _ExportBase(Dialog[Exported | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save", show=False),
@@ -85,14 +93,14 @@ class _ExportBase(Dialog):
             self.set_status(exc.message, error=True)
             return
         self.app.notify(f"Saved {len(text):,} characters to {path}", markup=False)
-        self.dismiss(path)
+        self.dismiss(Exported(path))
 
     def action_copy(self) -> None:
         text = self._safe_produce()
         if text is None:
             return
         self.app.copy(text, f"{self.query_one('#format', Select).value} export ({len(text):,} characters)")
-        self.dismiss("clipboard")
+        self.dismiss(Exported(None))
 
 
 class ExportScreen(_ExportBase):
