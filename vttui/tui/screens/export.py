@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -52,14 +53,23 @@ class _ExportBase(Dialog[Exported | None]):
             yield Button("Copy to clipboard (ctrl+y)", id="copy")
             yield Button("Save file (ctrl+s)", id="save", variant="primary")
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        {"save": self.action_save, "copy": self.action_copy}.get(event.button.id or "", self.action_cancel)()
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
 
-    def on_select_changed(self, event: Select.Changed) -> None:
-        if event.select.id == "format":
-            path = self.query_one("#path", Input)
-            stem = Path(path.value).with_suffix("")
-            path.value = f"{stem}.{self.extension()}"
+    @on(Button.Pressed, "#copy")
+    def _copy_pressed(self) -> None:
+        self.action_copy()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Select.Changed, "#format")
+    def _format_changed(self) -> None:
+        path = self.query_one("#path", Input)
+        stem = Path(path.value).with_suffix("")
+        path.value = f"{stem}.{self.extension()}"
 
     def extension(self) -> str:  # pragma: no cover - overridden
         return "txt"

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -157,15 +157,21 @@ class UploadScreen(Dialog[UploadResult]):
         self.known = None
         self.query_one("#facts", Static).update("")
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        button = event.button.id
-        if button == "cancel":
-            self.action_cancel()
-        elif button == "check":
-            self._check(self.query_one("#path", Input).value)
-        elif button == "upload":
-            self.action_upload()
-        elif button == "open" and self.plan is not None:
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Button.Pressed, "#check")
+    def _check_pressed(self) -> None:
+        self._check(self.query_one("#path", Input).value)
+
+    @on(Button.Pressed, "#upload")
+    def _upload_pressed(self) -> None:
+        self.action_upload()
+
+    @on(Button.Pressed, "#open")
+    def _open_pressed(self) -> None:
+        if self.plan is not None:
             self.dismiss(OpenReport(self.plan.digest.sha256))
 
     def _check(self, value: str) -> None:
