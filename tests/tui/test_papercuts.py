@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from textual import events
 
+from tests.support.pilot import demo_app, screen_text, search, settle
 from vttui.demo import demo_iocs
 from vttui.tui.screens.pick import PickScreen
 from vttui.tui.widgets.search import SearchBar
-
-from tests.support.pilot import demo_app, screen_text, search, settle
 
 IOCS = demo_iocs()
 FILE = IOCS["detected_file"]
@@ -181,7 +180,6 @@ async def until(pilot, condition, rounds: int = 200) -> None:
 
 
 async def test_a_request_waiting_for_quota_says_so_counts_down_and_esc_cancels_it():
-    import httpx
     import respx
 
     from vttui.config import Settings
@@ -193,8 +191,10 @@ async def test_a_request_waiting_for_quota_says_so_counts_down_and_esc_cancels_i
     client = VTClient("k" * 64, base_url=base, limiter=RateLimiter(1, None), trust_env=False, max_retries=1)
     app = VTApp(settings=Settings(api_key="k" * 64), client=client, clipboard=False, strict=True)
     with respx.mock:
-        a = respx.get(f"{base}/domains/a.test").respond(json={"data": {"type": "domain", "id": "a.test", "attributes": {}}})
-        b = respx.get(f"{base}/domains/b.test").respond(json={"data": {"type": "domain", "id": "b.test", "attributes": {}}})
+        a = respx.get(f"{base}/domains/a.test").respond(
+            json={"data": {"type": "domain", "id": "a.test", "attributes": {}}})
+        b = respx.get(f"{base}/domains/b.test").respond(
+            json={"data": {"type": "domain", "id": "b.test", "attributes": {}}})
         async with app.run_test(size=(120, 40)) as pilot:
             await search(pilot, "a.test")  # spends the minute's only slot
             assert a.call_count == 1
