@@ -270,3 +270,58 @@ async def test_the_palette_lists_recent_indicators_by_name_and_verdict_most_rece
         await pilot.press("enter")
         await settle(pilot)
         assert app.main.current_view.obj.title == "invoice_viewer.exe"
+
+
+async def test_export_proposes_a_full_path_and_the_toast_says_it(tmp_path, monkeypatch):
+    from vttui.tui.screens.export import ExportScreen
+
+    monkeypatch.chdir(tmp_path)
+    app, backend = demo_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await search(pilot, FILE)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportScreen)
+        proposed = app.screen.query_one("#path").value
+        assert proposed == str(tmp_path / f"file-{FILE}.md")  # full id, ASCII, full path
+        assert proposed.isascii() and "…" not in proposed
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert (tmp_path / f"file-{FILE}.md").exists()
+        toasts = [n.message for n in app._notifications]  # (on screen the toast wraps the path)
+        assert any(str(tmp_path / f"file-{FILE}.md") in m for m in toasts), toasts
+
+
+async def test_trail_export_asks_before_replacing_a_file_and_offers_a_free_name(tmp_path, monkeypatch):
+    from vttui.tui.screens.export import TrailExportScreen
+
+    monkeypatch.chdir(tmp_path)
+    earlier = tmp_path / "vttui-trail.md"
+    earlier.write_text("an earlier investigation\n")
+    app, backend = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await search(pilot, FILE)
+        await pilot.press("E")
+        await settle(pilot)
+        assert isinstance(app.screen, TrailExportScreen)
+        assert app.screen.query_one("#path").value.startswith(str(tmp_path / "vttui-trail-"))
+        app.screen.query_one("#path").value = str(earlier)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, TrailExportScreen)  # asked, not written
+        said = str(app.screen.query_one(".status").render())  # (a long path wraps on screen)
+        assert f"{earlier} already exists" in said and "ctrl+n to save as vttui-trail-2.md" in said
+        assert earlier.read_text() == "an earlier investigation\n"
+        await pilot.press("ctrl+n")  # a free name instead
+        await settle(pilot)
+        assert earlier.read_text() == "an earlier investigation\n"
+        assert "58/72" in (tmp_path / "vttui-trail-2.md").read_text()
+
+        await pilot.press("E")
+        await settle(pilot)
+        app.screen.query_one("#path").value = str(earlier)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("ctrl+s")  # asked, and confirmed: replaced
+        await settle(pilot)
+        assert "58/72" in earlier.read_text()

@@ -314,8 +314,7 @@ class ActionsMixin(VTScreen):
             return
         from .export import ExportScreen
 
-        name = f"{view.ref.type}-{T.plain(view.ref.id, 24).replace('/', '_')}"
-        self.app.push_screen(ExportScreen(view.obj.raw, name, self.app.client.fetch_info(view.ref)))
+        self.app.push_screen(ExportScreen(view.obj.raw, view.ref.type, view.ref.id, self.app.client.fetch_info(view.ref)))
 
     def action_export_trail(self) -> None:
         if not len(self.app.trail):

@@ -4,6 +4,7 @@ whatever leaves the app."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,8 @@ from textual.widgets import Button, Input, Select, Static
 
 from ...config import config_dir
 from ...export import FORMAT_EXTENSIONS, FORMATS, get_template, load_templates, redact, render
-from ...export.files import write_atomic
+from ...export.files import free_path, target_exists, write_atomic
+from ...export.names import export_path, trail_path
 from ...export.trail_export import TRAIL_FORMATS, export_trail
 from ...vt.cache import FetchInfo
 from ...vt.errors import VTError
@@ -39,12 +41,16 @@ class _ExportBase(Dialog[Exported | None]):
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save", show=False),
         Binding("ctrl+y", "copy", "Copy", show=False),
+        Binding("ctrl+n", "save_free", "Save under a free name", show=False),
     ]
     formats: tuple[str, ...] = ()
 
-    def __init__(self, default_name: str) -> None:
+    def __init__(self, default_path: Path) -> None:
         super().__init__()
-        self.default_name = default_name
+        #: A full path (the headless helpers': full id, ASCII, never an existing file).
+        self.default_path = default_path
+        #: The existing file the user was warned about: ctrl+s again replaces it.
+        self._warned: Path | None = None
 
     def buttons(self) -> ComposeResult:
         yield Static("", classes="status")
@@ -89,21 +95,37 @@ class _ExportBase(Dialog[Exported | None]):
         key = getattr(self.app.client, "api_key", None)
         return redact(text, key) if key else text
 
+    def _target(self) -> Path:
+        return Path(os.path.abspath(Path(self.query_one("#path", Input).value.strip()).expanduser()))
+
     def action_save(self) -> None:
-        text = self._safe_produce()
-        if text is None:
-            return
-        target = Path(self.query_one("#path", Input).value.strip()).expanduser()
+        target = self._target()
         if target.exists() and not target.is_file():
             self.set_status(f"{target} is not a file.", error=True)
             return
+        replace = target_exists(target)
+        if replace and self._warned != target:
+            # Never over an earlier export without asking: replace it, or take a free name.
+            self._warned = target
+            self.set_status(f"{target} already exists. Press ctrl+s again to replace it, or ctrl+n to save "
+                            f"as {free_path(target).name} instead.", error=True)
+            return
+        text = self._safe_produce()
+        if text is None:
+            return
         try:
-            path = write_atomic(target, text)
+            path = write_atomic(target, text, overwrite=replace)
         except VTError as exc:
             self.set_status(exc.message, error=True)
             return
-        self.app.notify(f"Saved {len(text):,} characters to {path}", markup=False)
+        self.app.notify(f"Saved {len(text):,} characters to {path}", markup=False, timeout=8)
         self.dismiss(Exported(path))
+
+    def action_save_free(self) -> None:
+        """Save beside an existing file, under the first free name (name-2.md...)."""
+        self.query_one("#path", Input).value = str(free_path(self._target()))
+        self._warned = None
+        self.action_save()
 
     def action_copy(self) -> None:
         text = self._safe_produce()
@@ -116,8 +138,8 @@ class _ExportBase(Dialog[Exported | None]):
 class ExportScreen(_ExportBase):
     """Export one object (its raw reply is what ``raw`` writes)."""
 
-    def __init__(self, obj: dict[str, Any], default_name: str, fetched: FetchInfo | None = None) -> None:
-        super().__init__(default_name)
+    def __init__(self, obj: dict[str, Any], object_type: str, object_id: str, fetched: FetchInfo | None = None) -> None:
+        super().__init__(export_path(os.getcwd(), object_type, object_id, ".md"))
         self.obj = obj
         self.fetched = fetched  # a report from the persistent cache says how old it is
 
@@ -137,7 +159,7 @@ class ExportScreen(_ExportBase):
             options = [(f"{name}: {t.description}"[:80], name) for name, t in templates.items()] or [("full", "full")]
             yield Select(options, value="essential" if "essential" in templates else options[0][1], allow_blank=False, id="template")
             yield Static(Text("File", style="dim"))
-            yield Input(f"{self.default_name}.md", id="path")
+            yield Input(str(self.default_path), id="path")
             yield from self.buttons()
 
     def on_mount(self) -> None:
@@ -157,8 +179,8 @@ class ExportScreen(_ExportBase):
 class TrailExportScreen(_ExportBase):
     """Export the investigation trail: visits with verdicts and the pivots between them."""
 
-    def __init__(self, trail, default_name: str = "vttui-trail") -> None:
-        super().__init__(default_name)
+    def __init__(self, trail) -> None:
+        super().__init__(trail_path(os.getcwd(), ".md", trail.started))
         self.trail = trail
 
     def compose(self) -> ComposeResult:
@@ -167,7 +189,7 @@ class TrailExportScreen(_ExportBase):
             yield Static(Text("Format", style="dim"))
             yield Select([(f, f) for f in TRAIL_FORMATS], value="markdown", allow_blank=False, id="format")
             yield Static(Text("File", style="dim"))
-            yield Input(f"{self.default_name}.md", id="path")
+            yield Input(str(self.default_path), id="path")
             yield from self.buttons()
 
     def on_mount(self) -> None:
