@@ -40,13 +40,14 @@ MB = 1024 * 1024
 
 #: Settings the file may hold, by table. Anything else is reported as a warning.
 KNOWN_KEYS: dict[str, frozenset[str]] = {
-    "": frozenset({"api_key", "network", "quota", "cache", "account",
+    "": frozenset({"api_key", "network", "quota", "cache", "account", "keymap", "ui",
                    "serve"}),  # [serve] is read (and checked) by vttui.serve.config
     "network": frozenset({"base_url", "proxy", "timeout", "upload_timeout", "deadline", "upload_deadline",
                           "max_reply_mb", "max_download_mb"}),
     "quota": frozenset({"tier", "per_minute", "per_day"}),
     "cache": frozenset({"max_mb", "max_entries", "ttl_minutes", "store", "disk_mb", "ttl_hours"}),
     "account": frozenset({"user_id", "for_key"}),
+    "ui": frozenset({"theme"}),
 }
 
 
@@ -118,6 +119,10 @@ class Settings:
     store: StoreOptions = StoreOptions()
     config_file: Path = field(default_factory=config_path)
     warnings: tuple[str, ...] = ()
+    #: [keymap]: binding id -> keys ("ctrl+o" or "o,ctrl+o"), applied with App.set_keymap.
+    keymap: tuple[tuple[str, str], ...] = ()
+    #: [ui] theme: the TUI's theme, saved when the user picks one.
+    theme: str | None = None
 
     @property
     def masked_key(self) -> str:
@@ -173,7 +178,7 @@ def _table(data: dict[str, Any], name: str) -> dict[str, Any]:
 
 def _unknown(data: dict[str, Any]) -> list[str]:
     found = [f"{k}" for k in data if k not in KNOWN_KEYS[""]]
-    for table in ("network", "quota", "cache", "account"):
+    for table in ("network", "quota", "cache", "account", "ui"):
         value = data.get(table)
         if isinstance(value, dict):
             found += [f"{table}.{k}" for k in value if k not in KNOWN_KEYS[table]]
@@ -415,7 +420,35 @@ def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None
         store=store_options(cache, env),
         config_file=path,
         warnings=tuple(warnings),
+        keymap=_keymap(_table(data, "keymap")),
+        theme=_theme(_table(data, "ui")),
     )
+
+
+def _keymap(table: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """``[keymap]`` entries: binding id = "keys" (comma-separated). Ids are checked by the
+    TUI, which knows them; here only the shape."""
+    out = []
+    for binding_id, keys in table.items():
+        if not isinstance(keys, str) or not keys.strip() or len(keys) > 100 or not keys.isprintable():
+            raise ConfigError(f"keymap.{binding_id} must be a key like \"ctrl+o\" (or several: \"o,ctrl+o\"), "
+                              f"not {_shown(keys)}.")
+        out.append((str(binding_id), keys.replace(" ", "")))
+    return tuple(out)
+
+
+def _theme(table: dict[str, Any]) -> str | None:
+    theme = table.get("theme")
+    if theme is None:
+        return None
+    if not isinstance(theme, str) or not theme.strip() or len(theme) > 100 or not theme.isprintable():
+        raise ConfigError(f"ui.theme must be a theme name like \"textual-light\", not {_shown(theme)}.")
+    return theme
+
+
+def save_theme(theme: str, path: Path | None = None) -> Path:
+    """Remember the TUI's theme (comments and the rest of the file are kept)."""
+    return update_config(path or config_path(), {("ui", "theme"): theme})
 
 
 def save_api_key(key: str, path: Path | None = None) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual import events
 
-from tests.support.pilot import demo_app, screen_text, search, settle
+from tests.support.pilot import copied, demo_app, screen_text, search, settle
 from vttui.demo import demo_iocs
 from vttui.tui.screens.pick import PickScreen
 from vttui.tui.widgets.search import SearchBar
@@ -325,3 +325,75 @@ async def test_trail_export_asks_before_replacing_a_file_and_offers_a_free_name(
         await pilot.press("ctrl+s")  # asked, and confirmed: replaced
         await settle(pilot)
         assert "58/72" in earlier.read_text()
+
+
+async def test_a_keymap_in_the_config_remaps_a_binding_by_id_everywhere_it_is_shown(tmp_path):
+    from dataclasses import replace
+
+    from vttui.tui.screens.main import MainScreen
+
+    app, backend = demo_app()
+    app.settings = replace(app.settings, keymap=(("main.copy_id", "o"), ("main.nonsense", "x")))
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await search(pilot, FILE)
+        assert "c Copy id" not in screen_text(app).splitlines()[-1]
+        await pilot.press("c")  # the default key no longer copies
+        await settle(pilot)
+        assert copied(app) == []
+        await pilot.press("o")
+        await settle(pilot)
+        assert copied(app) == [FILE]
+        assert any("main.nonsense" in n.message for n in app._notifications)  # a mistyped id is said
+        from rich.console import Console
+
+        from vttui.tui.screens.help import help_table
+
+        console = Console(record=True, width=100)
+        console.print(help_table(app))
+        rows = [line.split() for line in console.export_text().splitlines()]
+        assert ["o", "Copy", "id"] in rows and ["c", "Copy", "id"] not in rows  # the help screen
+        titles = {c.title: c.help for c in app.get_system_commands(app.main)}
+        assert titles["Copy id"] == "Key: o"  # and the palette
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_the_chosen_theme_is_saved_and_restored(tmp_path):
+    from dataclasses import replace
+
+    from vttui.config import load_settings
+
+    config = tmp_path / "config.toml"
+    config.write_text('# my settings\n[ui]\ntheme = "nord"\n')
+    config.chmod(0o600)
+    app, backend = demo_app()
+    app.settings = replace(app.settings, theme="nord", config_file=config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.theme == "nord"  # restored at start
+        app.theme = "textual-light"  # as the palette's "Change theme" does
+        await settle(pilot)
+    assert load_settings(env={}, path=config).theme == "textual-light"
+    assert config.read_text().startswith("# my settings")  # the rest of the file is kept
+
+
+def test_every_binding_has_an_id_and_the_documented_list_is_the_real_one():
+    import importlib
+    import inspect
+    import pkgutil
+
+    from textual.binding import Binding
+
+    import vttui.tui
+    from vttui.tui.keymap import BINDING_IDS
+
+    found: dict[str, str] = {}
+    for info in pkgutil.walk_packages(vttui.tui.__path__, "vttui.tui."):
+        module = importlib.import_module(info.name)
+        for _name, cls in inspect.getmembers(module, inspect.isclass):
+            if not cls.__module__.startswith("vttui."):
+                continue  # Textual's own (App's ctrl+q...)
+            for binding in cls.__dict__.get("BINDINGS", []):
+                if isinstance(binding, Binding):
+                    assert binding.id, f"{cls.__name__}: {binding.key} -> {binding.action} has no id"
+                    found[binding.id] = binding.key
+    assert {i: k for i, (k, _what) in BINDING_IDS.items()} == found

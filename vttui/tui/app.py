@@ -27,6 +27,8 @@ from .widgets.status import StatusLine
 textual_fixes.apply()
 
 if TYPE_CHECKING:
+    from textual.theme import Theme
+
     from .screens.welcome import KeyChoice
     from ..vt.client import VTClient
     from ..vt.ioc import IOC
@@ -44,13 +46,13 @@ class VTApp(App[None]):
     #: Recent indicators first (listed as soon as the palette opens), then the actions.
     COMMANDS = {RecentIOCs}
     BINDINGS = [
-        Binding("q", "quit", "Quit"),
+        Binding("q", "quit", "Quit", id="app.quit"),
         # Shown: in the search bar q is a letter (qq.com), and the key bar says ^q there.
-        Binding("ctrl+q", "quit", "Quit", priority=True),
-        Binding("question_mark", "help", "Help"),
-        Binding("f1", "help", "Help", show=False, priority=True),
-        Binding("ctrl+k", "change_key", "Change API key", show=False),
-        Binding("ctrl+p", "command_palette", "Palette", show=False),
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit_alt"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("f1", "help", "Help", show=False, priority=True, id="app.help_alt"),
+        Binding("ctrl+k", "change_key", "Change API key", show=False, id="app.change_key"),
+        Binding("ctrl+p", "command_palette", "Palette", show=False, id="app.command_palette"),
     ]
 
     def __init__(
@@ -80,6 +82,7 @@ class VTApp(App[None]):
         self.strict = bool(os.environ.get("VTTUI_STRICT")) if strict is None else strict
         self.crashes: list[BaseException] = []
         self.recent = RecentList()
+        self._saved_theme: str | None = None
         self.trail = Trail()
         self._owns_client = client is None
         self._started = False
@@ -94,6 +97,7 @@ class VTApp(App[None]):
 
     def on_mount(self) -> None:
         trace.watch_frames(self)
+        self._apply_preferences()
         if self.demo:
             self.sub_title = "DEMO DATA (offline)"
         if self.client is None and not (self.demo or self.settings.api_key):
@@ -102,6 +106,41 @@ class VTApp(App[None]):
             # The search bar is painted and usable first; the client (httpx, the demo
             # data) is built just after, or at once if something needs it earlier.
             self.call_after_refresh(lambda: self.set_timer(0.05, self.ensure_started))
+
+    def _apply_preferences(self) -> None:
+        """[keymap] and the saved theme, from the config; a mistyped id or theme is said."""
+        from .keymap import unknown_ids
+
+        keymap = dict(self.settings.keymap)
+        if keymap:
+            self.set_keymap(keymap)
+            unknown = unknown_ids(keymap)
+            if unknown:
+                self.notify(f"Unknown key binding id(s) in [keymap]: {', '.join(unknown)} (see the README).",
+                            severity="warning", timeout=10, markup=False)
+        theme = self.settings.theme
+        if theme and theme != self.theme:
+            if theme in self.available_themes:
+                self.theme = theme
+            else:
+                self.notify(f"Unknown theme {theme!r} in the config ([ui] theme); using {self.theme}.",
+                            severity="warning", timeout=10, markup=False)
+        self._saved_theme = self.theme
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        """The user picked a theme (palette, "Change theme"): keep it for the next start."""
+        if theme.name == self._saved_theme:
+            return
+        from ..config import save_theme
+        from ..vt.errors import ConfigError
+
+        self._saved_theme = theme.name
+        try:
+            save_theme(theme.name, self.settings.config_file)
+        except (ConfigError, OSError) as exc:
+            self.notify(f"Could not save the theme: {getattr(exc, 'message', exc)}", severity="warning",
+                        markup=False)
 
     def ensure_started(self) -> None:
         if not self._started:
@@ -274,12 +313,14 @@ class VTApp(App[None]):
         main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
         if main is None:
             return
+        from .keymap import key_display
+
         seen: set[str] = set()
         for binding in MainScreen.BINDINGS:
             if not isinstance(binding, Binding) or not binding.description or binding.action in seen:
                 continue
             seen.add(binding.action)
-            keys = self.get_key_display(binding)
+            keys = key_display(self, binding)
             yield SystemCommand(binding.description, f"Key: {keys}", lambda a=binding.action: self.run_action(a, main))
         yield SystemCommand("Keys", "Show every key (?)", self.action_help)
         yield SystemCommand("Change API key", "Enter another VirusTotal key, or switch to the demo data (ctrl+k)", self.action_change_key)

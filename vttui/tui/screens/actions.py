@@ -33,16 +33,16 @@ FETCH = Binding.Group("Download", compact=True)
 EXPORT = Binding.Group("Export", compact=True)
 
 ACTION_BINDINGS = [
-    Binding("u", "upload", "Upload a file", group=SUBMIT),
-    Binding("s", "scan_url", "Scan a URL", group=SUBMIT),
-    Binding("a", "reanalyse", "Re-analyse", group=SUBMIT),
-    Binding("w", "comment", "Write a comment", group=TALK),
-    Binding("v", "vote", "Vote", group=TALK),
-    Binding("D", "download", "Download sample", group=FETCH),
-    Binding("P", "pcap", "Download PCAP", group=FETCH),
-    Binding("e", "export", "Export report", group=EXPORT),
-    Binding("E", "export_trail", "Export trail", group=EXPORT),
-    Binding("t", "analyses", "Analyses"),
+    Binding("u", "upload", "Upload a file", group=SUBMIT, id="main.upload"),
+    Binding("s", "scan_url", "Scan a URL", group=SUBMIT, id="main.scan_url"),
+    Binding("a", "reanalyse", "Re-analyse", group=SUBMIT, id="main.reanalyse"),
+    Binding("w", "comment", "Write a comment", group=TALK, id="main.comment"),
+    Binding("v", "vote", "Vote", group=TALK, id="main.vote"),
+    Binding("D", "download", "Download sample", group=FETCH, id="main.download"),
+    Binding("P", "pcap", "Download PCAP", group=FETCH, id="main.pcap"),
+    Binding("e", "export", "Export report", group=EXPORT, id="main.export"),
+    Binding("E", "export_trail", "Export trail", group=EXPORT, id="main.export_trail"),
+    Binding("t", "analyses", "Analyses", id="main.analyses"),
 ]
 
 #: Seconds before the first poll of an analysis (the demo completes fast; VirusTotal not).

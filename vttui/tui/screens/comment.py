@@ -32,7 +32,7 @@ def tags_of(text: str) -> list[str]:
 class CommentScreen(Dialog):
     """Dismisses with the created comment object (dict) or None."""
 
-    BINDINGS = [Binding("ctrl+s", "post", "Post"), Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("ctrl+s", "post", "Post", id="comment.post"), Binding("escape", "cancel", "Cancel", id="comment.cancel")]
 
     def __init__(self, ref: ObjectRef, title: str) -> None:
         super().__init__()
@@ -114,9 +114,9 @@ class VoteScreen(Dialog):
     """Dismisses with the vote object (dict) or None."""
 
     BINDINGS = [
-        Binding("m", "vote('malicious')", "Malicious"),
-        Binding("h", "vote('harmless')", "Harmless"),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("m", "vote('malicious')", "Malicious", id="vote.malicious"),
+        Binding("h", "vote('harmless')", "Harmless", id="vote.harmless"),
+        Binding("escape", "cancel", "Cancel", id="vote.cancel"),
     ]
 
     def __init__(self, ref: ObjectRef, title: str) -> None:

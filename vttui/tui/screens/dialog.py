@@ -30,7 +30,7 @@ class Dialog(VTModal[ResultType]):
     Dialog Horizontal.buttons Button { margin-left: 1; }
     Dialog Input { margin-bottom: 1; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
     def set_status(self, message: str | Text, *, error: bool = False) -> None:
         status = self.query_one(".status", Static)

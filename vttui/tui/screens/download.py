@@ -34,7 +34,7 @@ def default_directory() -> Path:
 class DownloadScreen(Dialog):
     """Dismisses with the saved Path or None. ``kind`` is "sample" or "pcap"."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "download", "Download", show=False)]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="download.cancel"), Binding("ctrl+s", "download", "Download", show=False, id="download.download")]
 
     def __init__(self, ident: str, title: str, *, kind: str = "sample") -> None:
         super().__init__()

@@ -38,10 +38,10 @@ class Exported:
 
 class _ExportBase(Dialog[Exported | None]):
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "save", "Save", show=False),
-        Binding("ctrl+y", "copy", "Copy", show=False),
-        Binding("ctrl+n", "save_free", "Save under a free name", show=False),
+        Binding("escape", "cancel", "Cancel", id="export.cancel"),
+        Binding("ctrl+s", "save", "Save", show=False, id="export.save"),
+        Binding("ctrl+y", "copy", "Copy", show=False, id="export.copy"),
+        Binding("ctrl+n", "save_free", "Save under a free name", show=False, id="export.save_free"),
     ]
     formats: tuple[str, ...] = ()
 

@@ -38,6 +38,8 @@ def _sections(app_class: type) -> list[tuple[str, list[type]]]:
 
 
 def help_table(app) -> Table:
+    from ..keymap import key_display
+
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold cyan", no_wrap=True)
     table.add_column()
@@ -51,7 +53,7 @@ def help_table(app) -> Table:
                 if not binding.description or (binding.key, binding.description) in seen:
                     continue
                 seen.add((binding.key, binding.description))
-                keys = ", ".join(app.get_key_display(Binding(k.strip(), "")) for k in binding.key.split(","))
+                keys = key_display(app, binding)  # remapped keys ([keymap]) included
                 table.add_row(keys, binding.tooltip or binding.description)
         for key, text in EXTRA.get(title, []):
             table.add_row(key, text)
@@ -66,7 +68,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen .title { padding: 0 1; text-style: bold; background: $primary; color: $text; }
     HelpScreen VerticalScroll { padding: 0 1; }
     """
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
 
     def compose(self) -> ComposeResult:
         with Vertical():

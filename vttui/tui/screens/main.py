@@ -73,21 +73,21 @@ class InfoLine(Static):
 
 class MainScreen(ActionsMixin):
     BINDINGS = [
-        Binding("slash", "focus_search", "Search"),
-        Binding("ctrl+l", "focus_search", "Search", show=False),
-        Binding("backspace", "back", "Back", group=HISTORY_GROUP),
-        Binding("alt+left", "back", "Back", show=False),
-        Binding("alt+right", "forward", "Forward", group=HISTORY_GROUP),
-        Binding("1", "show_tab('detections')", "Detections", group=TABS_GROUP),
-        Binding("2", "show_tab('details')", "Details", group=TABS_GROUP),
-        Binding("3", "show_tab('relations')", "Relations", group=TABS_GROUP),
-        Binding("4", "show_tab('comments')", "Comments", group=TABS_GROUP),
-        Binding("5", "show_tab('votes')", "Votes", group=TABS_GROUP),
-        Binding("c", "copy_id", "Copy id"),
-        Binding("y", "copy_value", "Copy value"),
-        Binding("ctrl+r", "reload", "Reload (fresh)", show=False),
+        Binding("slash", "focus_search", "Search", id="main.focus_search"),
+        Binding("ctrl+l", "focus_search", "Search", show=False, id="main.focus_search_alt"),
+        Binding("backspace", "back", "Back", group=HISTORY_GROUP, id="main.back"),
+        Binding("alt+left", "back", "Back", show=False, id="main.back_alt"),
+        Binding("alt+right", "forward", "Forward", group=HISTORY_GROUP, id="main.forward"),
+        Binding("1", "show_tab('detections')", "Detections", group=TABS_GROUP, id="main.tab_detections"),
+        Binding("2", "show_tab('details')", "Details", group=TABS_GROUP, id="main.tab_details"),
+        Binding("3", "show_tab('relations')", "Relations", group=TABS_GROUP, id="main.tab_relations"),
+        Binding("4", "show_tab('comments')", "Comments", group=TABS_GROUP, id="main.tab_comments"),
+        Binding("5", "show_tab('votes')", "Votes", group=TABS_GROUP, id="main.tab_votes"),
+        Binding("c", "copy_id", "Copy id", id="main.copy_id"),
+        Binding("y", "copy_value", "Copy value", id="main.copy_value"),
+        Binding("ctrl+r", "reload", "Reload (fresh)", show=False, id="main.reload"),
         # No description: only while a report waits for quota (its header says "esc cancels").
-        Binding("escape", "cancel_wait", "", show=False),
+        Binding("escape", "cancel_wait", "", show=False, id="main.cancel_wait"),
         *ACTION_BINDINGS,
     ]
 

@@ -22,7 +22,7 @@ class PickScreen(ModalScreen[int | None]):
     PickScreen > Vertical { width: 90; max-width: 95%; height: auto; max-height: 90%; border: thick $primary; background: $surface; padding: 0 1; }
     PickScreen OptionList { height: auto; max-height: 20; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="pick.cancel")]
 
     def __init__(self, title: str, labels: list[Text]) -> None:
         super().__init__()

@@ -96,8 +96,8 @@ class UploadScreen(Dialog[UploadResult]):
     """Dismisses with ``Uploaded``, ``OpenReport`` or None (cancelled)."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+u", "upload", "Upload", show=False),
+        Binding("escape", "cancel", "Cancel", id="upload.cancel"),
+        Binding("ctrl+u", "upload", "Upload", show=False, id="upload.upload"),
     ]
 
     def __init__(self, start: Path | None = None) -> None:

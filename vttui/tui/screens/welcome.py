@@ -59,8 +59,8 @@ class WelcomeScreen(ModalScreen[KeyChoice | None]):
     WelcomeScreen Button { margin-right: 2; }
     """
     BINDINGS = [
-        Binding("ctrl+d", "demo", "Open the demo", priority=True),
-        Binding("escape", "quit", "Quit"),
+        Binding("ctrl+d", "demo", "Open the demo", priority=True, id="welcome.demo"),
+        Binding("escape", "quit", "Quit", id="welcome.quit"),
     ]
 
     def __init__(self, config_file: Path, *, first_run: bool = True, settings: Settings | None = None) -> None:

@@ -79,8 +79,8 @@ class AnalysesPanel(OptionList):
     AnalysesPanel.-active { display: block; }
     """
     BINDINGS = [
-        Binding("x", "dismiss_done", "Clear finished"),
-        Binding("escape", "leave", "Back to report", show=False),
+        Binding("x", "dismiss_done", "Clear finished", id="analyses.dismiss_done"),
+        Binding("escape", "leave", "Back to report", show=False, id="analyses.leave"),
     ]
 
     @dataclass

@@ -34,7 +34,7 @@ def comment_prompt(comment: Comment) -> Group:
 
 
 class CommentList(OptionList):
-    BINDINGS = [Binding("m", "more", "More comments")]
+    BINDINGS = [Binding("m", "more", "More comments", id="comments.more")]
 
     def action_more(self) -> None:
         self.query_ancestor(CommentsPane).load_more()

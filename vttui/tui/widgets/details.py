@@ -63,10 +63,10 @@ def _summary(value: Any) -> Text:
 
 class DetailsTree(Tree[Any]):
     BINDINGS = [
-        Binding("space", "toggle_node", "Fold", show=False),
-        Binding("right", "expand_here", "Expand", show=False),
-        Binding("left", "collapse_here", "Collapse", show=False),
-        Binding("enter", "activate", "Expand/more", show=False),
+        Binding("space", "toggle_node", "Fold", show=False, id="details.toggle_node"),
+        Binding("right", "expand_here", "Expand", show=False, id="details.expand_here"),
+        Binding("left", "collapse_here", "Collapse", show=False, id="details.collapse_here"),
+        Binding("enter", "activate", "Expand/more", show=False, id="details.activate"),
     ]
 
     def __init__(self, **kw) -> None:

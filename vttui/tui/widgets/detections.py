@@ -17,8 +17,8 @@ from .table import ReportTable
 
 class DetectionsTable(ReportTable):
     BINDINGS = [
-        Binding("d", "toggle_detected", "Detected only"),
-        Binding("f", "filter", "Filter"),
+        Binding("d", "toggle_detected", "Detected only", id="detections.toggle_detected"),
+        Binding("f", "filter", "Filter", id="detections.filter"),
     ]
 
     def action_toggle_detected(self) -> None:
@@ -47,8 +47,8 @@ class FilterInput(Input):
     """Enter keeps the filter (the summary line says it is on); esc clears it."""
 
     BINDINGS = [
-        Binding("escape", "clear_and_leave", "Clear filter", show=False),
-        Binding("enter", "leave", "Keep filter", show=False),
+        Binding("escape", "clear_and_leave", "Clear filter", show=False, id="detections.clear_and_leave"),
+        Binding("enter", "leave", "Keep filter", show=False, id="detections.leave"),
     ]
 
     def __init__(self, **kw) -> None:

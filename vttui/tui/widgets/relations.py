@@ -121,11 +121,11 @@ class RelationsTree(Tree[NodeData]):
     """The relationship tree of one report view."""
 
     BINDINGS = [
-        Binding("enter", "activate", "Pivot/expand"),
-        Binding("space", "toggle_node", "Expand", show=False),
-        Binding("right", "expand_node", "Expand", show=False),
-        Binding("left", "collapse_or_parent", "Collapse", show=False),
-        Binding("m", "more", "More"),
+        Binding("enter", "activate", "Pivot/expand", id="relations.activate"),
+        Binding("space", "toggle_node", "Expand", show=False, id="relations.toggle_node"),
+        Binding("right", "expand_node", "Expand", show=False, id="relations.expand_node"),
+        Binding("left", "collapse_or_parent", "Collapse", show=False, id="relations.collapse_or_parent"),
+        Binding("m", "more", "More", id="relations.more"),
     ]
 
     @dataclass

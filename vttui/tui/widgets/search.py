@@ -29,9 +29,9 @@ QUIT_WORDS = frozenset({"q", "quit", "exit", ":q", ":q!", ":wq"})
 
 class SearchBar(Input):
     BINDINGS = [
-        Binding("up", "history(-1)", "Previous", show=False),
-        Binding("down", "history(1)", "Next", show=False),
-        Binding("escape", "leave", "Leave search", show=False),
+        Binding("up", "history(-1)", "Previous", show=False, id="search.history_back"),
+        Binding("down", "history(1)", "Next", show=False, id="search.history_next"),
+        Binding("escape", "leave", "Leave search", show=False, id="search.leave"),
     ]
 
     class Understood(Message):

@@ -18,7 +18,7 @@ from .table import ReportTable
 
 
 class VoteTable(ReportTable):
-    BINDINGS = [Binding("m", "more", "More votes")]
+    BINDINGS = [Binding("m", "more", "More votes", id="votes.more")]
 
     def action_more(self) -> None:
         self.query_ancestor(VotesPane).load_more()
