@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from vttui.demo import demo_iocs
 
 from .helpers import DEADLINE, VT
@@ -76,3 +78,20 @@ def test_the_detections_filter_box_shows_what_is_typed_at_120_columns(launch):
     vt.wait_for(lambda s: "kasper" not in s)
     assert quit_with_ctrl_q(vt) == 0
     assert "filter: kasper" in screen
+
+
+@pytest.mark.parametrize(("size", "min_rows"), [((80, 24), 14), ((120, 35), 20)], ids=["80x24", "120x35"])
+def test_the_first_report_leaves_the_table_its_rows_and_the_key_bar_whole(launch, server, size, min_rows):
+    from .helpers import check_detections, detection_rows, expected_engines, shows_report
+
+    vt = launch(size=size)
+    vt.ready()
+    vt.search(IOCS["detected_file"], slash=False)
+    shown = shows_report("invoice_viewer.exe")
+    screen = vt.wait_for(lambda s: shown(s) and len(detection_rows(s, strict=False)) >= min_rows)
+    problems = check_detections(screen, expected_engines(server(0), f"files/{IOCS['detected_file']}"),
+                                width=size[0], min_rows=min_rows)
+    assert not problems, "\n".join(problems) + "\n" + screen
+    bar = screen.rstrip("\n").split("\n")[-1]
+    assert "12345 Tabs" in bar and "123…" not in bar, bar
+    assert quit_with_ctrl_q(vt) == 0

@@ -397,3 +397,29 @@ def test_every_binding_has_an_id_and_the_documented_list_is_the_real_one():
                     assert binding.id, f"{cls.__name__}: {binding.key} -> {binding.action} has no id"
                     found[binding.id] = binding.key
     assert {i: k for i, (k, _what) in BINDING_IDS.items()} == found
+
+
+async def test_a_compact_layout_at_80x24_gives_the_table_the_rows_and_keeps_keys_and_status_readable():
+    from vttui.tui.widgets.detections import DetectionsTable
+    from vttui.tui.widgets.header import VerdictHeader
+
+    app, backend = demo_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await search(pilot, FILE)
+        app.notify("Copied the id: a toast long enough to wrap over two lines of the rack here")
+        await settle(pilot)
+        lines = screen_text(app).splitlines()
+        assert app.screen.query_one(VerdictHeader).size.height <= 3
+        table = app.screen.query_one(DetectionsTable)
+        assert table.size.height >= 14  # was 10 with the 5-row header and the tab underline
+        assert "Version" in lines[7] and "Updated" in lines[7]  # labels whole
+        bar = lines[-1]
+        assert "12345 Tabs" in bar and "123…" not in bar  # keys whole, or not at all
+        assert lines[-2].lstrip().startswith("DEMO DATA")  # the toast leaves the status line alone
+        assert "cache hits" in lines[-2]
+
+    app, backend = demo_app()
+    async with app.run_test(size=(120, 35)) as pilot:
+        await search(pilot, FILE)
+        assert app.screen.query_one(VerdictHeader).size.height > 3  # room enough: the full header
+        assert not app.screen.has_class("-compact")

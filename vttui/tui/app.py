@@ -41,6 +41,8 @@ class VTApp(App[None]):
     CSS = """
     Screen { layers: base overlay; }
     Toast { max-width: 70; }
+    /* Toasts stay above the status line and the key bar (they used to cover them). */
+    ToastRack { margin-bottom: 2; }
     """
     ENABLE_COMMAND_PALETTE = True
     #: Recent indicators first (listed as soon as the palette opens), then the actions.

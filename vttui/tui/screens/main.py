@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -44,6 +45,8 @@ STANDBY_DELAY = 0.4
 #: view first (two full layouts and renders, which also delayed handling the reply).
 #: Past this, the loading view is shown.
 HOLD_FOR_REPLY = 0.25
+#: Below this many rows the layout is compact (see DEFAULT_CSS).
+COMPACT_HEIGHT = 30
 TABS = ("detections", "details", "relations", "comments", "votes")
 TABS_GROUP = Binding.Group("Tabs", compact=True)
 HISTORY_GROUP = Binding.Group("Back/Fwd", compact=True)
@@ -97,6 +100,11 @@ class MainScreen(ActionsMixin):
     MainScreen #views { height: 1fr; }
     MainScreen #empty { padding: 1 2; }
     MainScreen.demo SearchBar { background: $warning 20%; }
+    /* Compact (a terminal under COMPACT_HEIGHT rows, e.g. 80x24): the header keeps its
+       first three lines and the tabs lose their underline, so the table gets the rows. */
+    MainScreen.-compact VerdictHeader { max-height: 3; }
+    MainScreen.-compact Tabs { height: 1; }
+    MainScreen.-compact Tabs Underline { display: none; }
     """
 
     def __init__(self) -> None:
@@ -119,7 +127,11 @@ class MainScreen(ActionsMixin):
         yield StatusLine(id="status")
         yield KeyBar()
 
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.height < COMPACT_HEIGHT, "-compact")
+
     def on_mount(self) -> None:
+        self.set_class(self.size.height < COMPACT_HEIGHT, "-compact")
         self.set_class(getattr(self.app, "demo", False), "demo")
         self.query_one(SearchBar).focus()
         self.update_info()

@@ -25,6 +25,9 @@ from textual.widget import Widget
 
 #: Always shown on the right, in this order, when the screen has them.
 PINNED_ACTIONS = ("help", "command_palette")
+#: When the bar is too narrow for every key, these are kept first (after the focused
+#: widget's own keys), in this order; the others go, whole, before any of these.
+KEEP_FIRST = ("Tabs", "Back/Fwd", "Search", "Copy id", "Copy value", "Quit")
 
 
 class KeyBar(Widget):
@@ -134,7 +137,10 @@ class KeyBar(Widget):
         left_width = max(0, width - right.cell_len - (1 if right else 0))
         left = Text(no_wrap=True, overflow="crop", end="")
         spots: list[tuple[int, int, str]] = []
-        self._draw(self._items, left, spots, description)
+        items = self._fitting(self._items, left_width)
+        self._draw(items, left, spots, description)
+        if len(items) < len(self._items) and left.cell_len + 1 <= left_width:
+            left.append("…", description)  # some keys did not fit: ctrl+p and ? list them all
         if left.cell_len > left_width:
             left.truncate(max(0, left_width - 1))
             left.append("…", description)
@@ -149,6 +155,33 @@ class KeyBar(Widget):
             spots += [(a + shift, b + shift, k) for a, b, k in right_spots]
         self._hotspots = spots
         return line
+
+    def _fitting(self, items: list, width: int) -> list:
+        """The items that fit in ``width``, whole: the focused widget's keys and the
+        KEEP_FIRST ones first, the rest dropped (never a key cut to "123…")."""
+        def size(entry) -> int:  # as _draw lays it out
+            keys, text = entry
+            return 2 + sum(len(display) for _key, display, _enabled in keys) + (len(text) + 1 if text else 0)
+
+        if sum(size(e) for e in items) <= width:
+            return items
+        first_shared = next((i for i, (_keys, text) in enumerate(items) if text in KEEP_FIRST), len(items))
+
+        def rank(index: int) -> tuple[int, int]:
+            text = items[index][1]
+            if index < first_shared:
+                return (0, index)  # the focused widget's own keys
+            if text in KEEP_FIRST:
+                return (1 + KEEP_FIRST.index(text), index)
+            return (len(KEEP_FIRST) + 1, index)
+
+        kept: set[int] = set()
+        used = 1  # the "…"
+        for index in sorted(range(len(items)), key=rank):
+            if used + size(items[index]) <= width:
+                kept.add(index)
+                used += size(items[index])
+        return [entry for i, entry in enumerate(items) if i in kept]
 
     # --- mouse --------------------------------------------------------------------------------
 
