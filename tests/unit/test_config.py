@@ -92,3 +92,20 @@ def test_mask_key_and_repr_never_show_the_key(tmp_path):
 def test_save_rejects_blank_key(tmp_path):
     with pytest.raises(ConfigError):
         save_api_key("  ", tmp_path / "c.toml")
+
+
+def test_keymap_and_theme_are_read_checked_and_the_theme_saved_keeping_the_file(tmp_path):
+    from vttui.config import save_theme
+
+    path = tmp_path / "config.toml"
+    path.write_text('# mine\n[keymap]\n"main.copy_id" = "o, ctrl+o"\n[ui]\ntheme = "nord"\n')
+    settings = load_settings(env={}, path=path)
+    assert settings.keymap == (("main.copy_id", "o,ctrl+o"),) and settings.theme == "nord"
+    assert settings.warnings == ()
+    save_theme("textual-light", path)
+    assert load_settings(env={}, path=path).theme == "textual-light"
+    assert path.read_text().startswith("# mine") and '"main.copy_id"' in path.read_text()
+    for bad in ('[keymap]\n"main.copy_id" = 3\n', '[keymap]\n"main.copy_id" = ""\n', '[ui]\ntheme = ["x"]\n'):
+        path.write_text(bad)
+        with pytest.raises(ConfigError):
+            load_settings(env={}, path=path)
