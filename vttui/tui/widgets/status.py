@@ -69,8 +69,8 @@ class StatusLine(Static):
             client.limiter.subscribe(self._on_quota),
             client.subscribe_usage(self._on_usage),
         ]
-        store = client.store
-        if store is not None and not store.sync_reads:
+        if client.store is not None:
+            # Other processes of the key spend the shared quota without telling this one.
             self._ledger = self.set_interval(self.LEDGER_EVERY, self._read_ledger)
         self.notice = client.store_notice
         self.usage = client.usage()
@@ -92,13 +92,19 @@ class StatusLine(Static):
         self.usage = usage
 
     def _read_ledger(self) -> None:
-        if self._client is not None:
-            self.run_worker(self._client.limiter.refresh(), group="ledger", exclusive=True, exit_on_error=False)
+        client = self._client
+        if client is None or client.store is None:
+            return
+        if client.store.sync_reads:  # SQLite: the limiter reads it as it answers
+            self.quota = client.limiter.state()
+        else:  # Redis: read in a worker; the limiter publishes what changed
+            self.run_worker(client.limiter.refresh(), group="ledger", exclusive=True, exit_on_error=False)
 
     def store_changed(self) -> None:
-        """The store answered (or fell back): take its notice."""
+        """The store answered (or fell back) and took the server's count: show both."""
         if self._client is not None:
             self.notice = self._client.store_notice
+            self.quota = self._client.limiter.state()
 
     # --- watchers ----------------------------------------------------------------------
 
