@@ -450,7 +450,7 @@ async def test_status_line_counts_down_while_the_limiter_holds_a_request():
         text = screen_text(app)
         assert "0/1 min" in text
         assert "1 waiting, next in" in text  # a countdown, not a frozen screen
-        assert "Loading the report" in text
+        assert "Waiting for the quota: next slot in" in text  # said where the user looks
         for worker in list(app.workers):
             worker.cancel()
     await client.aclose()

@@ -27,7 +27,7 @@ from textual.widget import Widget
 PINNED_ACTIONS = ("help", "command_palette")
 #: When the bar is too narrow for every key, these are kept first (after the focused
 #: widget's own keys), in this order; the others go, whole, before any of these.
-KEEP_FIRST = ("Tabs", "Back/Fwd", "Search", "Copy id", "Copy value", "Quit")
+KEEP_FIRST = ("Tabs", "Search", "Back/Fwd", "Copy id", "Copy value", "Quit")
 
 
 class KeyBar(Widget):

@@ -183,8 +183,8 @@ def _check_ascii_domain(host: str, labels: list[str]) -> str:
     if "_" in tld:
         raise _invalid(f"Top-level domain {_q('.' + tld)} cannot contain an underscore.")
     if not tld_known(tld) and not _ANY_TLD.get():
-        if tld in FILE_EXTENSIONS:
-            raise UnknownTLDError(f"Unknown top-level domain {_q('.' + tld)} (this looks like a file name).")
+        if tld in FILE_EXTENSIONS:  # a file name, not a domain: refused, not offered anyway
+            raise _invalid(f"Unknown top-level domain {_q('.' + tld)} (this looks like a file name).")
         raise UnknownTLDError(f"Unknown top-level domain {_q('.' + tld)}.")
     return ascii_name
 
