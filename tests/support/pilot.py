@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import html
 import re
+from weakref import WeakKeyDictionary
 
 from vttui.config import Settings
 from vttui.demo import DemoBackend
@@ -38,7 +39,32 @@ def screen_text(app, svg: str | None = None) -> str:
 def demo_app(**kw) -> tuple[VTApp, DemoBackend]:
     backend = DemoBackend()
     app = VTApp(settings=Settings(), demo=True, backend=backend, clipboard=False, strict=True, **kw)
+    spy_clipboard(app)
     return app, backend
+
+
+_COPIED: WeakKeyDictionary[VTApp, list[str]] = WeakKeyDictionary()
+
+
+def spy_clipboard(app: VTApp) -> list[str]:
+    """Record what ``app`` puts on the clipboard (through Textual's public
+    ``copy_to_clipboard``, the OSC 52 path every copy takes); read it with ``copied``."""
+    texts: list[str] = []
+    real = app.copy_to_clipboard
+
+    def copy(text: str) -> None:
+        texts.append(text)
+        real(text)
+
+    app.copy_to_clipboard = copy  # type: ignore[method-assign]
+    _COPIED[app] = texts
+    return texts
+
+
+def copied(app: VTApp) -> list[str]:
+    """Everything copied so far, oldest first (the app must come from ``demo_app`` or
+    have had ``spy_clipboard`` installed)."""
+    return _COPIED[app]
 
 
 #: Workers that live as long as their widget (DirectoryTree's loader): never "complete".

@@ -7,7 +7,7 @@ import zipfile
 
 import respx
 
-from tests.support.pilot import demo_app, screen_text, search, settle
+from tests.support.pilot import copied, demo_app, screen_text, search, settle
 from vttui.config import Settings
 from vttui.demo import demo_iocs
 from vttui.tui.app import VTApp
@@ -125,6 +125,8 @@ async def test_upload_small_file_is_followed_to_a_fresh_report(tmp_path, monkeyp
         await pilot.press("u")
         await pilot.pause()
         assert isinstance(app.screen, UploadScreen)
+        shown = {w.id for w in app.screen.query("#tree, #progress, #check, #upload, #open") if w.display}
+        assert shown == {"tree", "check"}  # picking a file
         app.screen.query_one("#path").value = str(sample)
         await pilot.press("enter")
         await settle(pilot)
@@ -161,6 +163,8 @@ async def test_upload_of_a_known_file_offers_the_existing_report(tmp_path):
         await pilot.press("enter")
         await settle(pilot)
         assert "already knows this file" in screen_text(app)
+        shown = {w.id for w in app.screen.query("#tree, #progress, #check, #upload, #open") if w.display}
+        assert shown == {"upload", "open"}  # the stage decides what shows: no tree, no progress
         await pilot.press("enter")  # "Open existing report" has the focus
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
@@ -301,9 +305,9 @@ async def test_export_to_file_and_clipboard_never_leaks_the_key(tmp_path):
         await pilot.pause()
         import json
 
-        exported = json.loads(app.copied[-1])
+        exported = json.loads(copied(app)[-1])
         assert exported["id"] == IOCS["domain"]
-        assert app.client.api_key not in text and app.client.api_key not in app.copied[-1]
+        assert app.client.api_key not in text and app.client.api_key not in copied(app)[-1]
 
 
 async def test_trail_export_lists_exactly_the_pivots_made(tmp_path):
@@ -331,7 +335,7 @@ async def test_trail_export_lists_exactly_the_pivots_made(tmp_path):
         await pilot.pause()
     import json
 
-    data = json.loads(app.copied[-1])
+    data = json.loads(copied(app)[-1])
     pivots = data["pivots"]
     assert len(pivots) == 1
     assert pivots[0]["relationship"] == "contacted_domains"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from textual.widgets import TabbedContent, Tree
 
-from tests.support.pilot import demo_app, screen_text, search, settle
+from tests.support.pilot import copied, demo_app, screen_text, search, settle
 from vttui.demo import demo_iocs
 from vttui.tui.screens.help import help_table
 from vttui.tui.screens.main import MainScreen
@@ -287,20 +287,20 @@ async def test_copy_id_and_value_under_cursor():
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await search(pilot, FILE)
         await pilot.press("c")
-        assert app.copied[-1] == FILE
+        assert copied(app)[-1] == FILE
         await pilot.pause()
         assert "Copied" in screen_text(app)
         table = app.screen.query_one(DetectionsTable)
         table.move_cursor(row=1)
         await pilot.press("y")
-        assert app.copied[-1] == table.get_row_at(1)[2].plain  # the engine's label on that row
+        assert copied(app)[-1] == table.get_row_at(1)[2].plain  # the engine's label on that row
         await pilot.press("2")
         await settle(pilot)
         details = app.screen.query_one(DetailsTree)
         node = tree_node(details, lambda n: getattr(n.data, "label", "") == "MD5")
         details.move_cursor(node)
         await pilot.press("y")
-        assert app.copied[-1] == IOCS["detected_file_md5"]
+        assert copied(app)[-1] == IOCS["detected_file_md5"]
 
 
 async def test_not_found_is_shown_inline_and_app_stays_usable():

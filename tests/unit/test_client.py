@@ -871,3 +871,15 @@ async def test_url_with_ipv6_host_round_trip_and_pcap_download(client, tmp_path)
     path = await client.download_pcap(f"{SHA256}_Zenbox", tmp_path / "x.pcap")
     assert path.read_bytes().startswith(b"\xd4\xc3\xb2\xa1")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_request_log_keeps_only_the_latest_requests():
+    """A long session must not grow the log for ever (it lives as long as the client)."""
+    from vttui.vt.client import RecentRequests
+
+    log = RecentRequests()
+    for n in range(RecentRequests.LIMIT + 5):
+        log.append(("GET", f"/files/{n}"))
+    assert len(log) == RecentRequests.LIMIT
+    assert log[0] == ("GET", "/files/5") and log[-1] == ("GET", f"/files/{RecentRequests.LIMIT + 4}")
+    assert log == list(log)  # still compares as a list

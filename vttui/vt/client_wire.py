@@ -92,6 +92,17 @@ class ClientStats:
     store_hits: int = 0  # replies served from the persistent store (an earlier run, another process)
 
 
+class RecentRequests(list[tuple[str, str]]):
+    """The latest ``LIMIT`` requests, oldest first (a list, so tests compare it to one)."""
+
+    LIMIT = 1000
+
+    def append(self, item: tuple[str, str]) -> None:
+        super().append(item)
+        if len(self) > self.LIMIT:
+            del self[: len(self) - self.LIMIT]
+
+
 class WireClient(StoreMixin):
     """Sending requests: the limiter, retries where they are safe, deadlines, size caps."""
 
@@ -139,8 +150,9 @@ class WireClient(StoreMixin):
         self._attach_store(store, store_options, close_store)
         self.flights: SingleFlight[dict[str, Any]] = SingleFlight()
         self.stats = ClientStats()
-        #: (method, path) of every request sent, the API key masked. For tests and benchmarks.
-        self.request_log: list[tuple[str, str]] = []
+        #: (method, path) of the latest requests sent, the API key masked; bounded, so a
+        #: long session does not grow it for ever. For tests, benchmarks and debugging.
+        self.request_log = RecentRequests()
         self.max_retries = max_retries
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
