@@ -9,6 +9,10 @@ terminal tests in tests/terminal/ show the crash itself, which depends on timing
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
+
 from tests.support.pilot import demo_app, settle
 from vttui.demo import demo_iocs
 from vttui.vt.refs import ObjectRef
@@ -34,3 +38,25 @@ async def test_a_search_while_the_standby_view_mounts_uses_that_view():
         assert view.is_attached and view.obj is not None
         assert view.obj.id == IOCS["detected_file"]
 
+
+
+@pytest.mark.parametrize("ticks", [0, 1, 2, 3, 5, 8])
+async def test_quitting_while_the_standby_view_mounts_is_clean(ticks):
+    """q pressed while the next view is being built (a user quitting right after reading a
+    report): Textual pruned the half-mounted view and its tab bar failed to mount, a crash
+    on quit that the real-terminal tests caught. Each ``ticks`` lands the quit at another
+    step of the mount; the crash guard fails the test on any unexpected exception."""
+    app, _backend = demo_app()
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        main = app.main
+        if main._standby is not None:
+            main._standby.remove()
+            main._standby = None
+            await settle(pilot)
+        main.prepare_standby()
+        assert main._standby is not None and not main._standby.is_mounted
+        for _ in range(ticks):
+            await asyncio.sleep(0)
+        await app.run_action("quit")
+    assert app.return_code == 0

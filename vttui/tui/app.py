@@ -266,6 +266,13 @@ class VTApp(App[None]):
         what = "the demo data" if self.demo else f"key …{(self.api_key_entered or '')[-4:]}"
         self.notify(f"Now using {what}; ctrl+r reloads a report with it.", markup=False)
 
+    async def action_quit(self) -> None:
+        """Quit, once no report view is half-mounted (see ``MainScreen.views_mounted``)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                await screen.views_mounted()
+        self.exit()
+
     def action_help(self) -> None:
         from .screens.help import HelpScreen
 

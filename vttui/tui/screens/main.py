@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 from textual.widgets import ContentSwitcher, Static
 from textual.timer import Timer
 
@@ -103,6 +103,8 @@ class MainScreen(ActionsMixin):
         self._hint: Text | None = None
         #: A view waiting for its reply before it is shown, and whether to focus it then.
         self._held: tuple[ReportView, bool] | None = None
+        #: Report views whose mount has not finished, and how to await it (see views_mounted).
+        self._mounting: dict[ReportView, AwaitMount] = {}
 
     def compose(self) -> ComposeResult:
         yield SearchBar(id="search")
@@ -193,7 +195,7 @@ class MainScreen(ActionsMixin):
                 view = ReportView(entry)
                 view.restore_state = state
                 view.display = False
-                switcher.mount(view)
+                self._mount_view(view)
             self.live[entry.key] = view
             self._trim_live()
         self.live.move_to_end(entry.key)
@@ -241,7 +243,20 @@ class MainScreen(ActionsMixin):
 
         self._standby = ReportView()
         self._standby.display = False  # the switcher only hides children it knew about
-        self.query_one(ContentSwitcher).mount(self._standby)
+        self._mount_view(self._standby)
+
+    def _mount_view(self, view: "ReportView") -> None:
+        self._mounting = {v: aw for v, aw in self._mounting.items() if not v.is_mounted}
+        self._mounting[view] = self.query_one(ContentSwitcher).mount(view)
+
+    async def views_mounted(self) -> None:
+        """Wait until no report view is half-mounted. Quitting in that moment made Textual
+        run the mount handlers of a subtree it was pruning: ``No Tab with id
+        '--content-tab-detections'`` from TabbedContent, a crash on quit (issue 10)."""
+        while pending := [aw for v, aw in self._mounting.items() if not v.is_mounted]:
+            for awaiting in pending:
+                await awaiting
+        self._mounting.clear()
 
     def _take_standby(self) -> "ReportView | None":
         """The standby view, whether or not it has finished mounting: ``attach`` starts
