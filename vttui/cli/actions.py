@@ -141,7 +141,8 @@ def _print_summary(data: dict[str, Any]) -> None:
         kind = obj.type_description
         size = obj.size
         if kind or size is not None:
-            rows.append(("type", clean_line(" ".join(x for x in (kind, f"({human_size(size)})" if size is not None else "") if x), 200)))
+            shown_size = f"({human_size(size)})" if size is not None else ""
+            rows.append(("type", clean_line(" ".join(x for x in (kind, shown_size) if x), 200)))
     elif obj.type == "url":
         rows.append(("url", clean_line(obj.title, 300)))
     rows.append(("detections", _stats_text(obj.stats)))
@@ -222,7 +223,8 @@ async def _fresh_report(client: VTClient, body: dict[str, Any], fallback: Object
 async def _after_submit(args: argparse.Namespace, client: VTClient, descriptor: dict[str, Any],
                         item: ObjectRef | None) -> int:
     """Print the analysis id, or with --wait the outcome and the fresh report."""
-    analysis_id = descriptor.get("id") if isinstance(descriptor.get("id"), str) else ""
+    raw_id = descriptor.get("id")
+    analysis_id = raw_id if isinstance(raw_id, str) else ""
     if not _valid_analysis_id(analysis_id):  # it goes into a path: VirusTotal's word is not enough
         raise E.MalformedResponseError(
             "VirusTotal accepted the submission but answered with an analysis id vttui cannot use."
@@ -399,7 +401,9 @@ async def comment(args: argparse.Namespace, client: VTClient) -> int:
     if args.format == "json":
         _emit_json(data)
     else:
-        _line(f"comment posted on {_describe(ioc)}" + (f": {clean_line(data.get('id'), 200)}" if data.get("id") else ""))
+        _line(
+            f"comment posted on {_describe(ioc)}" + (f": {clean_line(data.get('id'), 200)}" if data.get("id") else "")
+        )
     return 0
 
 
@@ -445,7 +449,7 @@ def _json_text(value: Any, pad: str) -> str:
     return "\n".join(pad + line for line in text.split("\n"))
 
 
-async def _list(args: argparse.Namespace, make: Callable[..., Paginator], printer: Callable[[dict], None],
+async def _list(args: argparse.Namespace, make: Callable[..., Paginator], printer: Callable[[dict[str, Any]], None],
                 what: str) -> int:
     """Items printed as they arrive; JSON as ``{"data": [...], "meta": {...}}``, closed
     validly even when a page fails (then ``meta.cursor`` is where to resume)."""
@@ -487,7 +491,7 @@ async def _list(args: argparse.Namespace, make: Callable[..., Paginator], printe
     return 0
 
 
-def _print_comment(item: dict) -> None:
+def _print_comment(item: dict[str, Any]) -> None:
     c = Comment(item)
     positive, negative, abuse = c.votes
     head = f"{_date(c.date)}  +{positive} -{negative}" + (f" abuse {abuse}" if abuse else "")
@@ -499,7 +503,7 @@ def _print_comment(item: dict) -> None:
     _line()
 
 
-def _print_vote(item: dict) -> None:
+def _print_vote(item: dict[str, Any]) -> None:
     v = Vote(item)
     value = v.value
     _line(f"{_date(v.date)}  {clean_line(v.verdict or '?', 20):<9}" + (f"  value {value}" if value is not None else ""))
@@ -552,12 +556,14 @@ _QUOTA_ORDER = ("api_requests_hourly", "api_requests_daily", "api_requests_month
 
 
 def _quota_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
-    names = [k for k in _QUOTA_ORDER if k in data] + sorted(k for k in data if isinstance(k, str) and k not in _QUOTA_ORDER)
+    names = [k for k in _QUOTA_ORDER if k in data] + sorted(
+        k for k in data if isinstance(k, str) and k not in _QUOTA_ORDER
+    )
     rows = []
     for name in names:
-        entry = data.get(name) if isinstance(data.get(name), dict) else {}
-        user = entry.get("user") if isinstance(entry.get("user"), dict) else {}
-        group = entry.get("group") if isinstance(entry.get("group"), dict) else {}
+        entry = _as_dict(data.get(name))
+        user = _as_dict(entry.get("user"))
+        group = _as_dict(entry.get("group"))
         rows.append({
             "name": name,
             "used": as_int(user.get("used")), "allowed": as_int(user.get("allowed")),
@@ -616,7 +622,9 @@ async def quota(args: argparse.Namespace, client: VTClient) -> int:
                num(r["group_used"]), num(r["group_allowed"])) for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(5)]
     for row in table:
-        _line(f"{row[0]:<{widths[0]}}" + "".join(f"  {cell:>{w}}" for cell, w in zip(row[1:], widths[1:])))
+        _line(
+            f"{row[0]:<{widths[0]}}" + "".join(f"  {cell:>{w}}" for cell, w in zip(row[1:], widths[1:], strict=False))
+        )
     state = client.limiter.state()
     minute = f"{state.per_minute} requests a minute" if state.per_minute else "no per-minute limit"
     scope = "shared by every vttui process of this key" if client.store is not None else "in this run"
@@ -626,3 +634,7 @@ async def quota(args: argparse.Namespace, client: VTClient) -> int:
     _line(f"local rate limit: {minute}, {day}")
     _line(f"API key {key['shown']}" + (f" from {key['source']}" if key["source"] else ""))
     return 0
+
+
+def _as_dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

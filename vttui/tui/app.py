@@ -7,11 +7,11 @@ import datetime as dt
 import os
 import threading
 from collections.abc import Iterable
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -73,7 +73,7 @@ class VTApp(App[None]):
         #: In tests an unexpected exception must fail loudly; for users it becomes a notice.
         self.strict = bool(os.environ.get("VTTUI_STRICT")) if strict is None else strict
         self.crashes: list[BaseException] = []
-        self.recent: list["IOC"] = []
+        self.recent: list[IOC] = []
         self.trail = Trail()
         self.api_key_entered: str | None = None
         self._owns_client = client is None
@@ -84,7 +84,7 @@ class VTApp(App[None]):
 
     # --- startup -------------------------------------------------------------------------
 
-    def get_default_screen(self) -> Screen:
+    def get_default_screen(self) -> Screen[None]:
         return MainScreen()
 
     def on_mount(self) -> None:
@@ -220,7 +220,7 @@ class VTApp(App[None]):
 
     # --- shared services -------------------------------------------------------------------
 
-    def remember_ioc(self, ioc: "IOC") -> None:
+    def remember_ioc(self, ioc: IOC) -> None:
         self.recent = [i for i in self.recent if i.value != ioc.value]
         self.recent.insert(0, ioc)
         del self.recent[30:]
@@ -272,7 +272,7 @@ class VTApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
         if main is None:
@@ -285,13 +285,19 @@ class VTApp(App[None]):
             keys = self.get_key_display(binding)
             yield SystemCommand(binding.description, f"Key: {keys}", lambda a=binding.action: self.run_action(a, main))
         yield SystemCommand("Keys", "Show every key (?)", self.action_help)
-        yield SystemCommand("Change API key", "Enter another VirusTotal key, or switch to the demo data (ctrl+k)", self.action_change_key)
+        yield SystemCommand(
+            "Change API key",
+            "Enter another VirusTotal key, or switch to the demo data (ctrl+k)",
+            self.action_change_key,
+        )
         for ioc in self.recent:
-            yield SystemCommand(f"Open {T.plain(ioc.display, 70)}", f"Recent {ioc.label}", lambda i=ioc: main.open_ioc(i))
+            yield SystemCommand(
+                f"Open {T.plain(ioc.display, 70)}", f"Recent {ioc.label}", lambda i=ioc: main.open_ioc(i)
+            )
 
     # --- the terminal's focus ----------------------------------------------------------
 
-    def _watch_app_focus(self, focus: bool) -> None:
+    def _watch_app_focus(self, focus: bool) -> None:  # private Textual API: docs/textual-private.md
         """The terminal losing or regaining focus (alt-tab, another tmux window) changes
         nothing here. Textual would restyle every widget on the screen both ways (for
         ``App:blur`` rules; its only one dims the Header, which vttui does not use), ~130 ms
@@ -316,7 +322,9 @@ class VTApp(App[None]):
         elif isinstance(error, Exception):
             self._handle_exception(error)
 
-    async def _dispatch_action(self, namespace, action_name: str, params) -> bool:
+    # Private Textual API (no public hook for either; docs/textual-private.md, shape checked
+    # by tests/tui/test_textual_fixes.py). Workers do not come here: see worker_failed.
+    async def _dispatch_action(self, namespace: DOMNode, action_name: str, params: Any) -> bool:
         """A bug in one key's action must not take the app down: Textual would stop
         reading keys altogether. Say so, log it, and carry on."""
         try:
@@ -349,15 +357,13 @@ def _warm_network_imports() -> None:
     import importlib
 
     for name in ("anyio._backends._asyncio", "anyio.to_thread", "anyio.streams.tls"):
-        try:
+        with contextlib.suppress(ImportError):  # another httpx/httpcore stack: nothing to warm
             importlib.import_module(name)
-        except ImportError:  # another httpx/httpcore stack: nothing to warm
-            pass
 
 
 def _pyperclip_copy(text: str) -> None:
     try:
-        import pyperclip
+        import pyperclip  # type: ignore[import-untyped]  # (no stubs; one call)
 
         pyperclip.copy(text)
     except Exception:

@@ -7,32 +7,29 @@ tab, tree expansion and scroll position the user left.
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Static
-from textual.timer import Timer
-
-from typing import TYPE_CHECKING
 
 from ...vt.refs import TYPE_LABELS, ObjectRef
 from .. import text as T
 from .. import trace
 from ..history import Entry, Navigator, Via
-from .actions import ACTION_BINDINGS, ActionsMixin
 from ..widgets.analyses import AnalysesPanel
 from ..widgets.footer import KeyBar
 from ..widgets.search import SearchBar
 from ..widgets.status import StatusLine
+from .actions import ACTION_BINDINGS, ActionsMixin
 
 if TYPE_CHECKING:  # the report widgets load with the first report, not at start-up
     from ...vt.ioc import IOC
     from ..widgets.relations import RelationsTree
-    from ..widgets.report import ReportLoaded, ReportView
+    from ..widgets.report import ReportLoaded, ReportView, ViewState
 
 #: Report views kept alive for instant back/forward (each holds its widgets, a few MB);
 #: older ones are rebuilt from the cache, in the state they were left, when revisited.
@@ -99,7 +96,7 @@ class MainScreen(ActionsMixin):
         self.live: OrderedDict[int, ReportView] = OrderedDict()
         self._standby: ReportView | None = None
         self._standby_timer: Timer | None = None
-        self.saved_states: dict[int, dict] = {}
+        self.saved_states: dict[int, ViewState] = {}
         self._hint: Text | None = None
         #: A view waiting for its reply before it is shown, and whether to focus it then.
         self._held: tuple[ReportView, bool] | None = None
@@ -149,7 +146,7 @@ class MainScreen(ActionsMixin):
         else:
             self.query_one(SearchBar).blur()
 
-    def open_ioc(self, ioc: "IOC") -> None:
+    def open_ioc(self, ioc: IOC) -> None:
         search = self.query_one(SearchBar)
         search.remember(ioc.original or ioc.value)
         search.value = ""
@@ -163,11 +160,11 @@ class MainScreen(ActionsMixin):
     # --- navigation ----------------------------------------------------------------------
 
     @property
-    def current_view(self) -> "ReportView | None":
+    def current_view(self) -> ReportView | None:
         entry = self.nav.current
         return self.live.get(entry.key) if entry else None
 
-    def open_ref(self, ref: ObjectRef, via: Via | None = None, title: str = "") -> "ReportView":
+    def open_ref(self, ref: ObjectRef, via: Via | None = None, title: str = "") -> ReportView:
         self.app.ensure_started()
         entry, dropped = self.nav.open(ref, via, title)
         for old in dropped:
@@ -178,7 +175,7 @@ class MainScreen(ActionsMixin):
         self.app.trail.visit(ref, via, title)
         return self._show(entry, focus=True)
 
-    def _show(self, entry: Entry, *, focus: bool) -> "ReportView":
+    def _show(self, entry: Entry, *, focus: bool) -> ReportView:
         view = self.live.get(entry.key)
         switcher = self.query_one(ContentSwitcher)
         if view is None:
@@ -212,7 +209,7 @@ class MainScreen(ActionsMixin):
             view.focus_main()
         return view
 
-    def _reveal(self, view: "ReportView") -> None:
+    def _reveal(self, view: ReportView) -> None:
         """Show a held view (its reply came, or the hold is over); focus it unless the
         user focused something else meanwhile."""
         if self._held is None or self._held[0] is not view:
@@ -243,7 +240,7 @@ class MainScreen(ActionsMixin):
         self._standby.display = False  # the switcher only hides children it knew about
         self.query_one(ContentSwitcher).mount(self._standby)
 
-    def _take_standby(self) -> "ReportView | None":
+    def _take_standby(self) -> ReportView | None:
         """The standby view, whether or not it has finished mounting: ``attach`` starts
         it once it has. (Removing one mid-mount let Textual run the mount handlers of a
         subtree being pruned: ``No Tab with id '--content-tab-detections'``, or a view
@@ -251,7 +248,7 @@ class MainScreen(ActionsMixin):
         view, self._standby = self._standby, None
         return view
 
-    def _discard(self, view: "ReportView") -> None:
+    def _discard(self, view: ReportView) -> None:
         """Remove a view, but never in the middle of its mount (see ``_take_standby``):
         a message to the view itself runs only once its whole subtree is mounted."""
         if view.is_mounted:
@@ -286,16 +283,16 @@ class MainScreen(ActionsMixin):
             return
         self._show(entry, focus=True)
 
-    def on_relations_tree_pivot(self, message: "RelationsTree.Pivot") -> None:
+    def on_relations_tree_pivot(self, message: RelationsTree.Pivot) -> None:
         message.stop()
         via = Via(message.source, message.relationship) if message.source and message.relationship else None
         self.open_ref(message.ref, via, title=message.obj.title if message.obj else message.ref.id)
 
-    def on_report_loaded(self, message: "ReportLoaded") -> None:
+    def on_report_loaded(self, message: ReportLoaded) -> None:
         view = message.view
-        if view.obj is not None:
+        if view.obj is not None and view.entry is not None:
             view.entry.title = view.obj.title
-            view.entry.ref = view.ref
+            view.entry.ref = view.the_ref
             self.app.trail.loaded(view.entry, view.obj)
         self.update_info()
         self._reveal(view)
@@ -320,13 +317,14 @@ class MainScreen(ActionsMixin):
         if view is None:
             self.app.notify("Nothing open to copy.", timeout=2)
             return
-        self.app.copy(view.ref.id, f"{TYPE_LABELS.get(view.ref.type, view.ref.type)} id")
+        ref = view.the_ref
+        self.app.copy(ref.id, f"{TYPE_LABELS.get(ref.type, ref.type)} id")
 
     def action_copy_value(self) -> None:
         widget = self.focused
         while widget is not None and not hasattr(widget, "copy_target"):
             widget = widget.parent if isinstance(widget.parent, Widget) else None
-        target = widget.copy_target() if widget is not None else None  # type: ignore[union-attr]
+        target = widget.copy_target() if widget is not None else None
         if not target or not target[1]:
             self.app.notify("Nothing under the cursor to copy.", timeout=2)
             return
