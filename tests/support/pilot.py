@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 from weakref import WeakKeyDictionary
 
 from vttui.config import Settings
-from vttui.tui.app import VTApp
 from vttui.demo import DemoBackend
+from vttui.tui.app import VTApp
 
-_TEXT = re.compile(r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="[\d.]+" clip-path="url\(#[\w-]+-line-(\d+)\)">([^<]*)</text>')
+_TEXT = re.compile(
+    r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="[\d.]+" '
+    r'clip-path="url\(#[\w-]+-line-(\d+)\)">([^<]*)</text>'
+)
 CELL = 12.2
 
 
@@ -77,10 +81,8 @@ async def settle(pilot) -> None:
         pending = [w for w in app.workers if w.group not in LONG_LIVED and not w.is_finished]
         if not pending:  # (an empty list would mean "wait for every worker")
             continue
-        try:
+        with contextlib.suppress(WorkerCancelled):  # a dialog closed under its worker: what the test did
             await app.workers.wait_for_complete(pending)
-        except WorkerCancelled:
-            pass  # a dialog closed under its worker: that is what the test did
     await pilot.pause()
 
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from textual.widgets import Tree
-
+from tests.support.hostile import hostile_middleware
+from tests.support.pilot import copied, screen_text, search, settle, spy_clipboard
 from vttui.config import Settings
+from vttui.demo import DemoBackend, DemoTransport, demo_iocs
 from vttui.runtime import make_client
 from vttui.tui.app import VTApp
 from vttui.tui.widgets.details import DetailsTree, Raw
 from vttui.tui.widgets.relations import ObjNode, RelationsTree, RelNode
-from vttui.demo import DemoBackend, DemoTransport, demo_iocs
-from tests.support.hostile import hostile_middleware
-
-from tests.support.pilot import copied, screen_text, search, settle, spy_clipboard
 
 IOCS = demo_iocs()
 

@@ -32,9 +32,8 @@ def test_patched_method_returns_what_textual_computes():
 
 
 async def test_the_program_freezes_its_start_up_heap_and_tests_do_not():
-    from vttui.tui import app as app_module
-
     from tests.support.pilot import demo_app, settle
+    from vttui.tui import app as app_module
 
     gc.unfreeze()
     app, _backend = demo_app()
@@ -103,10 +102,9 @@ async def test_the_terminal_losing_focus_keeps_the_focused_widget_and_queued_key
     and nothing is restyled."""
     from textual import events
 
-    from vttui.tui.widgets.search import SearchBar
-    from vttui.demo import demo_iocs
-
     from tests.support.pilot import demo_app, settle
+    from vttui.demo import demo_iocs
+    from vttui.tui.widgets.search import SearchBar
 
     app, _backend = demo_app()
     async with app.run_test(size=(120, 35)) as pilot:

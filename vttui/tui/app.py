@@ -25,6 +25,7 @@ from .screens.main import MainScreen
 textual_fixes.apply()
 
 if TYPE_CHECKING:
+    from ..demo import DemoBackend
     from ..vt.client import VTClient
     from ..vt.ioc import IOC
 
@@ -54,7 +55,7 @@ class VTApp(App[None]):
         demo: bool = False,
         ioc: str | None = None,
         client: VTClient | None = None,
-        backend: object | None = None,
+        backend: DemoBackend | None = None,
         clipboard: bool = True,
         strict: bool | None = None,
         freeze_heap: bool = False,
