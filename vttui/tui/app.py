@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
@@ -97,7 +98,7 @@ class VTApp(App[None]):
         else:
             # The search bar is painted and usable first; the client (httpx, the demo
             # data) is built just after, or at once if something needs it earlier.
-            self.call_after_refresh(lambda: self.set_timer(0.05, self.ensure_started))
+            self.call_after_refresh(self.ensure_started)
 
     def ensure_started(self) -> None:
         if not self._started:
@@ -145,7 +146,7 @@ class VTApp(App[None]):
         if not self.demo:
             _warm_network_imports()
         if client is not None and client.store is not None:
-            self.run_worker(self._prepare_store(client), group="store", exit_on_error=False)
+            self._prepare_store(client)
         if self.freeze_heap and not self._heap_frozen:
             # Once: again on a key change would freeze the live report views, and those
             # evicted afterwards would never be collected (a few MB each).
@@ -154,6 +155,7 @@ class VTApp(App[None]):
         if self.initial_ioc:
             self.call_after_refresh(self._open_initial)
 
+    @work(group="store", name="Local store", exit_on_error=False)
     async def _prepare_store(self, client: VTClient) -> None:
         """Check the store answers (else it falls back, and the status line says so), then
         take the server's count of today's requests into the shared ledger."""
@@ -263,9 +265,13 @@ class VTApp(App[None]):
         self.main.set_class(self.demo, "demo")
         self._after_start()
         if old is not None and owned:
-            self.run_worker(old.aclose(), group="close-client", exit_on_error=False)
+            self._close_client(old)
         what = "the demo data" if self.demo else f"key …{(self.api_key_entered or '')[-4:]}"
         self.notify(f"Now using {what}; ctrl+r reloads a report with it.", markup=False)
+
+    @work(group="close-client", exit_on_error=False)
+    async def _close_client(self, client: VTClient) -> None:
+        await client.aclose()
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen
