@@ -1,7 +1,11 @@
 """The triage workspace: search bar, breadcrumbs, one report view per step of the trail.
 
-Views stay alive (up to MAX_LIVE_VIEWS) so back and forward are instant and keep the
-tab, tree expansion and scroll position the user left.
+One way to keep report views, chosen by measurement (docs/performance.md, "View
+retention"): the last MAX_LIVE_VIEWS stay alive, so back and forward show them as the
+user left them (tab, tree expansion, scroll) without a rebuild; an older one is removed
+and only what the user set up in it (a ``ViewState``: tab, filters, expanded
+relationships) is kept, to rebuild it from the cache in that state if it is revisited.
+(A pre-built standby view was measured too and removed: no gain beyond the noise.)
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Static
 
@@ -33,9 +36,8 @@ if TYPE_CHECKING:  # the report widgets load with the first report, not at start
 
 #: Report views kept alive for instant back/forward (each holds its widgets, a few MB);
 #: older ones are rebuilt from the cache, in the state they were left, when revisited.
+#: Rebuilding on every back measured 3.5x slower (700 ms against 100-200 ms, loaded machine).
 MAX_LIVE_VIEWS = 6
-#: Seconds after a report is shown before the next view is pre-built.
-STANDBY_DELAY = 0.4
 #: How long the screen keeps showing what it showed while a new report's reply is
 #: awaited: if it comes in time, the report is drawn once, whole, instead of a loading
 #: view first (two full layouts and renders, which also delayed handling the reply).
@@ -94,8 +96,6 @@ class MainScreen(ActionsMixin):
         super().__init__()
         self.nav = Navigator()
         self.live: OrderedDict[int, ReportView] = OrderedDict()
-        self._standby: ReportView | None = None
-        self._standby_timer: Timer | None = None
         self.saved_states: dict[int, ViewState] = {}
         self._hint: Text | None = None
         #: A view waiting for its reply before it is shown, and whether to focus it then.
@@ -114,7 +114,6 @@ class MainScreen(ActionsMixin):
         self.set_class(getattr(self.app, "demo", False), "demo")
         self.query_one(SearchBar).focus()
         self.update_info()
-        self.call_after_refresh(lambda: self.set_timer(0.3, self.prepare_standby))
 
     # --- search --------------------------------------------------------------------------
 
@@ -179,18 +178,12 @@ class MainScreen(ActionsMixin):
         view = self.live.get(entry.key)
         switcher = self.query_one(ContentSwitcher)
         if view is None:
-            view = self._take_standby()
-            state = self.saved_states.pop(entry.key, None)
-            if view is not None:
-                view.restore_state = state
-                view.attach(entry)
-            else:
-                from ..widgets.report import ReportView
+            from ..widgets.report import ReportView
 
-                view = ReportView(entry)
-                view.restore_state = state
-                view.display = False
-                switcher.mount(view)
+            view = ReportView(entry)
+            view.restore_state = self.saved_states.pop(entry.key, None)
+            view.display = False  # the switcher only hides children it knew about
+            switcher.mount(view)
             self.live[entry.key] = view
             self._trim_live()
         self.live.move_to_end(entry.key)
@@ -220,37 +213,11 @@ class MainScreen(ActionsMixin):
         if focus and self.focused is None:
             view.focus_main()
 
-    def _schedule_standby(self) -> None:
-        """Build the next view once this report is on screen and the user is reading it,
-        never while a reply is awaited: composing it then would delay that reply's frame."""
-        if self._standby is not None:
-            return
-        if self._standby_timer is not None:
-            self._standby_timer.stop()
-        self._standby_timer = self.set_timer(STANDBY_DELAY, self.prepare_standby)
-
-    def prepare_standby(self) -> None:
-        """Compose the next report view while the user reads: opening one then costs
-        only its data, not building dozens of widgets on the critical path."""
-        if self._standby is not None or not self.is_attached:
-            return
-        from ..widgets.report import ReportView
-
-        self._standby = ReportView()
-        self._standby.display = False  # the switcher only hides children it knew about
-        self.query_one(ContentSwitcher).mount(self._standby)
-
-    def _take_standby(self) -> ReportView | None:
-        """The standby view, whether or not it has finished mounting: ``attach`` starts
-        it once it has. (Removing one mid-mount let Textual run the mount handlers of a
-        subtree being pruned: ``No Tab with id '--content-tab-detections'``, or a view
-        that never finished mounting and stayed on "Loading the report…".)"""
-        view, self._standby = self._standby, None
-        return view
-
     def _discard(self, view: ReportView) -> None:
-        """Remove a view, but never in the middle of its mount (see ``_take_standby``):
-        a message to the view itself runs only once its whole subtree is mounted."""
+        """Remove a view, but never in the middle of its mount: Textual would run the
+        mount handlers of a subtree being pruned (``No Tab with id
+        '--content-tab-detections'``, issue 10). A message to the view itself runs only
+        once its whole subtree is mounted."""
         if view.is_mounted:
             view.remove()
         else:
@@ -296,8 +263,6 @@ class MainScreen(ActionsMixin):
             self.app.trail.loaded(view.entry, view.obj)
         self.update_info()
         self._reveal(view)
-        if view is self.current_view:
-            self._schedule_standby()
 
     # --- tabs, copy, reload ------------------------------------------------------------
 

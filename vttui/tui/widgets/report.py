@@ -107,8 +107,7 @@ class ReportView(AppTyped, Vertical):
 
     @property
     def the_ref(self) -> ObjectRef:
-        """The object's ref, for code that runs once the view is attached (a standby
-        view has none yet)."""
+        """The object's ref, for code that runs once the view has its entry."""
         if self.ref is None:
             raise RuntimeError("this report view has no object yet")
         return self.ref
@@ -120,19 +119,9 @@ class ReportView(AppTyped, Vertical):
             raise RuntimeError("this report view shows no object yet")
         return self.obj
 
-    @property
-    def attached(self) -> bool:
-        return self.entry is not None
-
     def on_mount(self) -> None:
         self._composed = True
         if self.entry is not None:
-            self._start()
-
-    def attach(self, entry: Entry) -> None:
-        """Give a ready (standby) view its object: its widgets exist, only data is missing."""
-        self.entry, self.ref = entry, entry.ref
-        if self._composed:
             self._start()
 
     def _start(self) -> None:
