@@ -40,7 +40,7 @@ class Raw:
 
 @dataclass(slots=True)
 class MoreRaw:
-    parent: TreeNode
+    parent: TreeNode[Any]
 
 
 def _scalar_text(value: Any) -> Text:
@@ -69,7 +69,7 @@ class DetailsTree(Tree[Any]):
         Binding("enter", "activate", "Expand/more", show=False),
     ]
 
-    def __init__(self, **kw) -> None:
+    def __init__(self, **kw: Any) -> None:
         super().__init__(Text("Details"), **kw)
         self.show_root = False
         self.auto_expand = False
@@ -100,8 +100,11 @@ class DetailsTree(Tree[Any]):
             label.append_text(T.safe(row.value, max_len=T.MAX_LINE))
             node.add_leaf(label, Field(row.label, row.value))
         for table in section.tables:
-            widths = [min(48, max([len(c)] + [len(T.plain(r[i] if i < len(r) else "", 48)) for r in table.rows])) for i, c in enumerate(table.columns)]
-            header = Text("  ".join(f"{c:<{w}}" for c, w in zip(table.columns, widths)), style="bold dim")
+            widths = [
+                min(48, max([len(c)] + [len(T.plain(r[i] if i < len(r) else "", 48)) for r in table.rows]))
+                for i, c in enumerate(table.columns)
+            ]
+            header = Text("  ".join(f"{c:<{w}}" for c, w in zip(table.columns, widths, strict=True)), style="bold dim")
             # long tables start folded so the sections after them stay in view
             short = len(table.rows) <= 12
             if len(table.columns) == 1:
@@ -110,45 +113,58 @@ class DetailsTree(Tree[Any]):
                 parent = node
             else:
                 parent = node.add(header, Field(" | ".join(table.columns), ""), expand=short)
-            for row in table.rows:
+            for cells in table.rows:
                 line = Text()
                 for i, w in enumerate(widths):
-                    cell = T.plain(row[i] if i < len(row) else "", 48 if i < len(widths) - 1 else T.MAX_LINE)
+                    cell = T.plain(cells[i] if i < len(cells) else "", 48 if i < len(widths) - 1 else T.MAX_LINE)
                     line.append(f"{cell:<{w}}" if i < len(widths) - 1 else cell)
                     line.append("  ")
-                parent.add_leaf(line, Field(table.columns[-1], row[-1] if row else ""))
+                parent.add_leaf(line, Field(table.columns[-1], cells[-1] if cells else ""))
             if table.more:
-                parent.add_leaf(Text(f"… {table.more} more (see Other attributes / export)", style="dim italic"), Field("", ""))
+                parent.add_leaf(
+                    Text(f"… {table.more} more (see Other attributes / export)", style="dim italic"), Field("", "")
+                )
         if section.text:
             block = T.safe_block(section.text)
             lines = block.plain.splitlines()
-            text_node = node.add(Text(f"{section.title} record ({len(lines)} lines)", style="dim"), Field(section.title, section.text), expand=len(lines) <= 40)
-            for line in lines[:MAX_WHOIS_LINES]:
-                text_node.add_leaf(Text(T.plain(line)), Field(section.title, line))
+            text_node = node.add(
+                Text(f"{section.title} record ({len(lines)} lines)", style="dim"),
+                Field(section.title, section.text),
+                expand=len(lines) <= 40,
+            )
+            for record_line in lines[:MAX_WHOIS_LINES]:
+                text_node.add_leaf(Text(T.plain(record_line)), Field(section.title, record_line))
             if len(lines) > MAX_WHOIS_LINES:
-                text_node.add_leaf(Text(f"… {len(lines) - MAX_WHOIS_LINES} more lines (y copies the whole record)", style="dim italic"), Field(section.title, section.text))
+                hidden = len(lines) - MAX_WHOIS_LINES
+                more = Text(f"… {hidden} more lines (y copies the whole record)", style="dim italic")
+                text_node.add_leaf(more, Field(section.title, section.text))
 
     # --- raw attribute tree ----------------------------------------------------------
 
-    def on_tree_node_expanded(self, event: Tree.NodeExpanded) -> None:
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[Any]) -> None:
         event.stop()
         data = event.node.data
         if isinstance(data, Raw) and data.offset == 0 and not event.node.children:
             self._add_raw_children(event.node)
 
-    def _add_raw_children(self, node: TreeNode, more: TreeNode | None = None) -> None:
-        data: Raw = node.data
+    def _add_raw_children(self, node: TreeNode[Any], more: TreeNode[Any] | None = None) -> None:
+        data = node.data
+        if not isinstance(data, Raw):
+            return
         value = data.value
-        items = list(value.items()) if isinstance(value, dict) else list(enumerate(value)) if isinstance(value, list) else []
+        items: list[tuple[Any, Any]] = []
+        if isinstance(value, dict):
+            items = list(value.items())
+        elif isinstance(value, list):
+            items = list(enumerate(value))
         chunk = items[data.offset: data.offset + CHUNK]
-        kwargs = {"before": more} if more is not None else {}
         for key, child in chunk:
             label = Text(f"{T.plain(key, 80)}: ", style="bold")
             label.append_text(_summary(child))
             if isinstance(child, (dict, list)) and child:
-                node.add(label, Raw(str(key), child), **kwargs)
+                node.add(label, Raw(str(key), child), before=more)
             else:
-                node.add_leaf(label, Raw(str(key), child), **kwargs)
+                node.add_leaf(label, Raw(str(key), child), before=more)
         data.offset += len(chunk)
         if more is not None:
             more.remove()
