@@ -165,9 +165,11 @@ class VTApp(App[None]):
                 self.notify(warning, severity="warning", timeout=10, markup=False)
         if not self.demo and client.limiter.per_day is not None:
             # A background nicety: on any failure the local figures stay (a real problem, a
-            # bad key or no network, shows on the user's next lookup).
+            # bad key or no network, shows on the user's next lookup). Once a day with a
+            # store: the call costs a request of the per-minute quota.
             with contextlib.suppress(Exception):
-                await client.reconcile_quota()
+                if await client.quota_reconcile_due():
+                    await client.reconcile_quota()
         self._refresh_status()
 
     def _freeze_heap(self) -> None:
