@@ -34,7 +34,7 @@ def assert_inert(app, svg: str | None = None) -> None:
 
 async def walk_every_tab(pilot) -> str:
     seen = []
-    for key in "12345":
+    for key in "123456":
         await pilot.press(key)
         await settle(pilot)
         svg = pilot.app.export_screenshot()

@@ -44,7 +44,7 @@ STANDBY_DELAY = 0.4
 #: view first (two full layouts and renders, which also delayed handling the reply).
 #: Past this, the loading view is shown.
 HOLD_FOR_REPLY = 0.25
-TABS = ("detections", "details", "relations", "comments", "votes")
+TABS = ("detections", "details", "relations", "comments", "votes", "behaviour")
 TABS_GROUP = Binding.Group("Tabs", compact=True)
 HISTORY_GROUP = Binding.Group("Back/Fwd", compact=True)
 
@@ -53,7 +53,7 @@ Type or paste an indicator above and press enter: a hash (MD5, SHA-1,
 SHA-256), a URL, a domain or an IP. Defanged forms (hxxp://evil[.]com) work.
 
   /       search             ⌫ / alt+→   back / forward
-  1-5     switch tabs        enter       pivot (in Relations)
+  1-6     switch tabs        enter       pivot (in Relations)
   c / y   copy id / value    u s a       upload, scan, re-analyse
   ctrl+p  every action       ?           all keys          q  quit
 """
@@ -79,6 +79,7 @@ class MainScreen(ActionsMixin, Screen):
         Binding("3", "show_tab('relations')", "Relations", group=TABS_GROUP),
         Binding("4", "show_tab('comments')", "Comments", group=TABS_GROUP),
         Binding("5", "show_tab('votes')", "Votes", group=TABS_GROUP),
+        Binding("6", "show_tab('behaviour')", "Behaviour (files)", group=TABS_GROUP),
         Binding("c", "copy_id", "Copy id"),
         Binding("y", "copy_value", "Copy value"),
         Binding("ctrl+r", "reload", "Reload (fresh)", show=False),
@@ -311,6 +312,9 @@ class MainScreen(ActionsMixin, Screen):
         view = self.current_view
         if view is None:
             self.app.notify("Open something first: press / and type an indicator.", timeout=3)
+            return
+        if tab == "behaviour" and view.ref is not None and view.ref.type != "file":
+            self.app.notify("Behaviour (what sandboxes saw) is for files only.", timeout=3)
             return
         if tab in TABS:
             view.show_tab(tab)

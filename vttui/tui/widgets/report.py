@@ -24,6 +24,7 @@ from ...vt.relationships import get_relationship
 from .. import text as T
 from .. import trace
 from ..history import Entry
+from .behaviour import BehaviourPane, BehaviourTree
 from .comments import CommentsPane
 from .details import DetailsTree
 from .detections import DetectionsPane, DetectionsTable
@@ -31,13 +32,14 @@ from .header import VerdictHeader
 from .relations import RelationsTree
 from .votes import VotesPane
 
-TABS = ("detections", "details", "relations", "comments", "votes")
+TABS = ("detections", "details", "relations", "comments", "votes", "behaviour")
 TAB_TITLES = {
     "detections": "Detections",
     "details": "Details",
     "relations": "Relations",
     "comments": "Comments",
     "votes": "Votes",
+    "behaviour": "Behaviour",
 }
 
 #: Relationship descriptors fetched with the object itself (same single request): the
@@ -89,6 +91,8 @@ class ReportView(Vertical):
                 yield CommentsPane()
             with TabPane(TAB_TITLES["votes"], id="votes"):
                 yield VotesPane()
+            with TabPane(TAB_TITLES["behaviour"], id="behaviour"):  # files only (see _fit_tabs)
+                yield BehaviourPane()
 
     @property
     def attached(self) -> bool:
@@ -115,6 +119,7 @@ class ReportView(Vertical):
             self.focus_main()
         self.query_one(CommentsPane).set_ref(self.ref)
         self.query_one(VotesPane).set_ref(self.ref)
+        self._fit_tabs()
         client = self.app.client
         cached = client.cached_object(self.ref)
         if cached is not None:
@@ -153,6 +158,7 @@ class ReportView(Vertical):
             self.ref = obj.ref  # canonical id (sha256) once known
             self.query_one(CommentsPane).set_ref(self.ref)
             self.query_one(VotesPane).set_ref(self.ref)
+            self._fit_tabs()
         for err in self.query(".tab-error"):
             err.remove()
         self.query_one(DetectionsPane).display = True
@@ -236,6 +242,21 @@ class ReportView(Vertical):
             votes = self.query_one(VotesPane)
             votes.show_tally(self.obj)
             votes.ensure_loaded()
+        elif tab == "behaviour":
+            self.query_one(BehaviourPane).ensure_loaded()
+
+    def _fit_tabs(self) -> None:
+        """The Behaviour tab only for files (a standby view may become any type)."""
+        if self.ref is None:
+            return
+        tabs = self.query_one(TabbedContent)
+        self.query_one(BehaviourPane).set_ref(self.ref if self.ref.type == "file" else None)
+        if self.ref.type == "file":
+            tabs.show_tab("behaviour")
+        else:
+            if tabs.active == "behaviour":
+                tabs.active = "detections"
+            tabs.hide_tab("behaviour")
 
     @property
     def active_tab(self) -> str:
@@ -260,6 +281,8 @@ class ReportView(Vertical):
             from .comments import CommentList
 
             widget = self.query_one(CommentList)
+        elif tab == "behaviour":
+            widget = self.query_one(BehaviourTree)
         else:
             from .votes import VoteTable
 
