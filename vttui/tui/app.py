@@ -223,6 +223,13 @@ class VTApp(App):
         preview = T.plain(text, 60)
         self.notify(f"Copied {what}: {preview}", timeout=3, markup=False)
 
+    def open_triage(self, text: str) -> None:
+        """Bulk triage of a block of text (a pasted ticket): every indicator in it, one row
+        each, looked up within the quota. The entry point for pastes and the palette."""
+        from .screens.triage import open_triage
+
+        open_triage(self, text)
+
     def open_analysis(self, analysis_id: str) -> None:
         self.notify("Following analyses arrives with the submissions feature.", severity="warning")
 

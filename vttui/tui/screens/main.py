@@ -83,6 +83,7 @@ class MainScreen(ActionsMixin, Screen):
         Binding("c", "copy_id", "Copy id"),
         Binding("y", "copy_value", "Copy value"),
         Binding("ctrl+r", "reload", "Reload (fresh)", show=False),
+        Binding("T", "triage", "Triage pasted text"),
         *ACTION_BINDINGS,
     ]
 
@@ -336,6 +337,19 @@ class MainScreen(ActionsMixin, Screen):
             return
         what, value = target
         self.app.copy(value, what)
+
+    def action_triage(self) -> None:
+        """Back to the triage table if there is one, else paste a block to triage."""
+        from .triage import PasteScreen, reopen_triage
+
+        if reopen_triage(self.app):
+            return
+
+        def pasted(text: str | None) -> None:
+            if text:
+                self.app.open_triage(text)
+
+        self.app.push_screen(PasteScreen(), pasted)
 
     def action_reload(self) -> None:
         view = self.current_view
