@@ -314,8 +314,12 @@ class MainScreen(ActionsMixin, Screen):
         if view is None:
             self.app.notify("Open something first: press / and type an indicator.", timeout=3)
             return
-        if tab == "behaviour" and view.ref is not None and view.ref.type != "file":
-            self.app.notify("Behaviour (what sandboxes saw) is for files only.", timeout=3)
+        from ..widgets.report import tabs_for
+
+        if view.ref is not None and tab not in tabs_for(view.ref.type):
+            what = "Behaviour (what sandboxes saw) is for files only." if tab == "behaviour" else \
+                f"A {TYPE_LABELS.get(view.ref.type, view.ref.type)} has no {tab.capitalize()} tab."
+            self.app.notify(what, timeout=3)
             return
         if tab in TABS:
             view.show_tab(tab)

@@ -27,6 +27,9 @@ from ...vt.validate import ref_problem
 from .. import text as T
 
 PAGE_SIZE = 40
+#: Objects that are no indicator but open as a report of their own (Details and, for a
+#: collection, its IoCs under Relations).
+ENTITY_TYPES = ("collection", "threat_actor", "reference")
 
 
 @dataclass(slots=True)
@@ -356,6 +359,11 @@ class RelationsTree(Tree[NodeData]):
         elif view.type in REPORT_TYPES and view.id:
             node = rel_node.add(object_label(view), ObjNode(view.ref, view, via=(data.owner, data.rel.name)), **kwargs)
             node.allow_expand = True
+        elif view.type in ENTITY_TYPES and view.id:  # opened as a report of its own (enter)
+            label = Text(f"{TYPE_LABELS.get(view.type, view.type)} ", style="bold")
+            label.append_text(T.safe(view.title or view.id, max_len=100))
+            label.append("  ↵ open", style="dim cyan")
+            rel_node.add_leaf(label, ObjNode(view.ref, view, via=(data.owner, data.rel.name)), **kwargs)
         else:
             label = Text(f"{TYPE_LABELS.get(view.type, view.type)} ", style="bold")
             label.append_text(T.safe(view.title or view.id, max_len=100))

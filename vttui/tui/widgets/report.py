@@ -42,6 +42,21 @@ TAB_TITLES = {
     "behaviour": "Behaviour",
 }
 
+#: Tabs of objects that are not indicators (opened from Relations as reports of their own).
+ENTITY_TABS: dict[str, tuple[str, ...]] = {
+    "collection": ("details", "relations", "comments"),
+    "threat_actor": ("details",),
+    "reference": ("details",),
+}
+
+
+def tabs_for(object_type: str) -> tuple[str, ...]:
+    """The tabs shown for an object type, the first the one it opens on."""
+    if object_type in ENTITY_TABS:
+        return ENTITY_TABS[object_type]
+    return TABS if object_type == "file" else tuple(t for t in TABS if t != "behaviour")
+
+
 #: Relationship descriptors fetched with the object itself (same single request): the
 #: tree then shows how many items each holds before anything is expanded.
 PREFETCH: dict[str, tuple[str, ...]] = {
@@ -246,17 +261,20 @@ class ReportView(Vertical):
             self.query_one(BehaviourPane).ensure_loaded()
 
     def _fit_tabs(self) -> None:
-        """The Behaviour tab only for files (a standby view may become any type)."""
+        """Only the tabs that mean something for this kind of object: Behaviour for files;
+        a collection, threat actor or reference opens on Details (no engines, no votes)."""
         if self.ref is None:
             return
         tabs = self.query_one(TabbedContent)
         self.query_one(BehaviourPane).set_ref(self.ref if self.ref.type == "file" else None)
-        if self.ref.type == "file":
-            tabs.show_tab("behaviour")
-        else:
-            if tabs.active == "behaviour":
-                tabs.active = "detections"
-            tabs.hide_tab("behaviour")
+        allowed = tabs_for(self.ref.type)
+        if tabs.active not in allowed:
+            tabs.active = allowed[0]
+        for tab in TABS:
+            if tab in allowed:
+                tabs.show_tab(tab)
+            else:
+                tabs.hide_tab(tab)
 
     @property
     def active_tab(self) -> str:
