@@ -279,6 +279,7 @@ class VTApp(App):
             seen.add(binding.action)
             keys = self.get_key_display(binding)
             yield SystemCommand(binding.description, f"Key: {keys}", lambda a=binding.action: self.run_action(a, main))
+        yield from _back_to_lists(self)
         yield SystemCommand("Keys", "Show every key (?)", self.action_help)
         yield SystemCommand("Change API key", "Enter another VirusTotal key, or switch to the demo data (ctrl+k)", self.action_change_key)
         for ioc in self.recent:
@@ -321,6 +322,19 @@ class VTApp(App):
             )
         except Exception:
             super()._handle_exception(error)
+
+
+def _back_to_lists(app: VTApp) -> Iterable[SystemCommand]:
+    """Palette entries back to the last search results and triage table, when there are."""
+    from .screens.search_results import current_results
+    from .screens.triage import reopen_triage, SCREEN_NAME
+
+    results = current_results(app)
+    if results is not None and results not in app.screen_stack:
+        yield SystemCommand("Back to search results", f"vti:{T.plain(results.query_text, 60)}",
+                            lambda: app.push_screen(results))
+    if app.is_screen_installed(SCREEN_NAME) and app.get_screen(SCREEN_NAME) not in app.screen_stack:
+        yield SystemCommand("Back to the triage table", "The last bulk triage (T)", lambda: reopen_triage(app))
 
 
 def _warm_network_imports() -> None:

@@ -84,6 +84,7 @@ class MainScreen(ActionsMixin, Screen):
         Binding("y", "copy_value", "Copy value"),
         Binding("ctrl+r", "reload", "Reload (fresh)", show=False),
         Binding("T", "triage", "Triage pasted text"),
+        Binding("i", "intel_search", "Intelligence search"),
         *ACTION_BINDINGS,
     ]
 
@@ -141,6 +142,28 @@ class MainScreen(ActionsMixin, Screen):
                 self.open_ioc(iocs[index])
 
         self.app.push_screen(PickScreen(f"{len(iocs)} indicators in the pasted text", ioc_labels(iocs)), chosen)
+
+    def on_search_bar_intel(self, message: SearchBar.Intel) -> None:
+        from .search_results import open_search
+
+        search = self.query_one(SearchBar)
+        search.remember("vti:" + message.query)
+        search.value = ""
+        self._hint = None
+        self.update_info()
+        open_search(self.app, message.query)
+
+    def action_intel_search(self) -> None:
+        """The search bar, ready for a VirusTotal Intelligence query."""
+        search = self.query_one(SearchBar)
+        if not search.value.lower().startswith("vti:"):
+            search.value = "vti:"
+        search.focus()
+
+        def to_end() -> None:  # (focusing an Input selects its text: typing would replace "vti:")
+            search.cursor_position = len(search.value)
+
+        self.call_after_refresh(to_end)
 
     def on_search_bar_leave(self, message: SearchBar.Leave) -> None:
         self._hint = None

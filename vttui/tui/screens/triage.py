@@ -259,9 +259,7 @@ def open_triage(app: Any, text: str) -> TriageScreen:
             while app.screen is not old:
                 app.pop_screen()
             app.pop_screen()
-        app.uninstall_screen(SCREEN_NAME)
-        if old.is_attached:
-            old.remove()
+        app.uninstall_screen(SCREEN_NAME)  # (popped already: nothing else holds it)
     screen = TriageScreen(text)
     app.install_screen(screen, SCREEN_NAME)
     app.push_screen(SCREEN_NAME)
