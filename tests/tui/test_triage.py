@@ -90,7 +90,7 @@ async def test_sort_enter_opens_and_T_comes_back():
         app.open_triage(triage_ticket())
         await settle(pilot)
         screen = app.screen
-        await pilot.press("o")  # by verdict: the worst first
+        await pilot.press("s")  # by verdict: the worst first
         await pilot.pause()
         assert screen.sort_by == "verdict"
         first = screen.current_row()

@@ -82,6 +82,7 @@ class MainScreen(ActionsMixin, Screen):
         Binding("6", "show_tab('behaviour')", "Behaviour (files)", group=TABS_GROUP),
         Binding("c", "copy_id", "Copy id"),
         Binding("y", "copy_value", "Copy value"),
+        Binding("o", "copy_link", "Copy web link"),
         Binding("ctrl+r", "reload", "Reload (fresh)", show=False),
         Binding("T", "triage", "Triage pasted text"),
         Binding("i", "intel_search", "Intelligence search"),
@@ -352,7 +353,7 @@ class MainScreen(ActionsMixin, Screen):
         if view is None:
             self.app.notify("Nothing open to copy.", timeout=2)
             return
-        self.app.copy(view.ref.id, f"{TYPE_LABELS.get(view.ref.type, view.ref.type)} id")
+        self.app.copy(self._maybe_defanged(view.ref.id), f"{TYPE_LABELS.get(view.ref.type, view.ref.type)} id")
 
     def action_copy_value(self) -> None:
         widget = self.focused
@@ -363,7 +364,31 @@ class MainScreen(ActionsMixin, Screen):
             self.app.notify("Nothing under the cursor to copy.", timeout=2)
             return
         what, value = target
-        self.app.copy(value, what)
+        self.app.copy(self._maybe_defanged(value), what)
+
+    def _maybe_defanged(self, value: str) -> str:
+        """With ``[ui] defang_copies``, indicators leave defanged (for tickets and chats)."""
+        if not getattr(self.app.settings, "defang_copies", False):
+            return value
+        from ...vt.ioc import defang_text
+
+        return defang_text(value)
+
+    def action_copy_link(self) -> None:
+        """The VirusTotal web page of the object shown (on its current tab), by OSC 52."""
+        from ...vt.weblinks import web_url
+
+        view = self.current_view
+        if view is None or view.ref is None:
+            self.app.notify("Nothing open to link to.", timeout=2)
+            return
+        tab = {"detections": "detection", "details": "details", "relations": "relations",
+               "comments": "community", "behaviour": "behavior"}.get(view.active_tab)
+        url = web_url(view.ref, tab)
+        if url is None:
+            self.app.notify("VirusTotal has no web page for this.", timeout=3)
+            return
+        self.app.copy(url, "web link")
 
     def action_triage(self) -> None:
         """Back to the triage table if there is one, else paste a block to triage."""

@@ -45,7 +45,16 @@ class HitTable(DataTable[Text]):
     BINDINGS = [
         Binding("enter", "open", "Open"),
         Binding("m", "more", "More results"),
+        Binding("o", "copy_link", "Copy web link"),
     ]
+
+    def action_copy_link(self) -> None:
+        from ...vt.weblinks import web_url
+
+        view = self.screen.current_hit()  # type: ignore[attr-defined]
+        url = web_url(view.ref) if view is not None else None
+        if url:
+            self.app.copy(url, "web link")  # type: ignore[attr-defined]
 
     def action_open(self) -> None:
         self.screen.open_hit()  # type: ignore[attr-defined]
@@ -159,12 +168,15 @@ class SearchResultsScreen(Screen[None]):
         self.query_one(".status", Static).update(out)
         self.app.notify(T.plain(message, 300), severity="error", markup=False)
 
-    def open_hit(self) -> None:
+    def current_hit(self) -> VTObject | None:
         table = self.query_one(HitTable)
         if not table.row_count:
-            return
+            return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        view = self.hits[int(key)] if key is not None else None
+        return self.hits[int(key)] if key is not None else None
+
+    def open_hit(self) -> None:
+        view = self.current_hit()
         if view is None:
             return
         if view.type not in REPORT_TYPES or ref_problem(view.ref) is not None:

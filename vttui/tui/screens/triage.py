@@ -87,9 +87,18 @@ def sort_key(name: str, row: TriageRow) -> Any:
 class TriageTable(DataTable[Text]):
     BINDINGS = [
         Binding("enter", "open", "Open"),
-        Binding("o", "sort", "Sort"),
+        Binding("s", "sort", "Sort"),
         Binding("e", "export", "Export table"),
+        Binding("o", "copy_link", "Copy web link"),
     ]
+
+    def action_copy_link(self) -> None:
+        from ...vt.weblinks import web_url
+
+        row = self.screen.current_row()  # type: ignore[attr-defined]
+        url = web_url(row.ref) if row is not None else None
+        if url:
+            self.app.copy(url, "web link")  # type: ignore[attr-defined]
 
     def action_open(self) -> None:
         self.screen.open_row()  # type: ignore[attr-defined]
@@ -192,7 +201,7 @@ class TriageScreen(Screen[None]):
             if self.triage.stopped is not None:
                 text.append("\n")
                 text.append_text(T.safe(self.triage.stopped.message, "yellow"))
-            text.append(f"\nsorted by {self.sort_by} · enter: open · o: sort · e: export · n: new · esc: back",
+            text.append(f"\nsorted by {self.sort_by} · enter: open · s: sort · e: export · o: web link · n: new · esc: back",
                         style="dim")
         self.query_one(".status", Static).update(text)
 

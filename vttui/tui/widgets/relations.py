@@ -357,7 +357,12 @@ class RelationsTree(Tree[NodeData]):
                 label.append(f"  resolved {T.date_str(view.date, with_time=False)}", style="dim")
             rel_node.add_leaf(label, ResNode(view, target, data.owner, data.rel.name), **kwargs)
         elif view.type in REPORT_TYPES and view.id:
-            node = rel_node.add(object_label(view), ObjNode(view.ref, view, via=(data.owner, data.rel.name)), **kwargs)
+            label = object_label(view)
+            if T.links_on(self.app):
+                from ...vt.weblinks import web_url
+
+                T.linked(label, web_url(view.ref))
+            node = rel_node.add(label, ObjNode(view.ref, view, via=(data.owner, data.rel.name)), **kwargs)
             node.allow_expand = True
         elif view.type in ENTITY_TYPES and view.id:  # opened as a report of its own (enter)
             label = Text(f"{TYPE_LABELS.get(view.type, view.type)} ", style="bold")
