@@ -14,8 +14,8 @@ async def demo_indicators(n: int) -> list[str]:
     """``n`` distinct indicators that exist in the demo: the sinkhole IP's 60 communicating
     files, then host names from its resolutions."""
     from vttui.config import Settings
-    from vttui.runtime import make_client
     from vttui.demo import demo_iocs
+    from vttui.runtime import make_client
     from vttui.vt.refs import ObjectRef
 
     client = make_client(Settings(), demo=True)
@@ -34,13 +34,14 @@ async def demo_indicators(n: int) -> list[str]:
 
 
 async def _run(n: int, per_minute: int, scale: float) -> dict[str, Any]:
+    from tests.support.server import DemoServer
     from vttui.cli.lookup import Input, lookup_batch
+    from vttui.demo import DemoBackend
     from vttui.vt.cache import ResponseCache
     from vttui.vt.client import VTClient
-    from tests.support.server import DemoServer
-    from vttui.demo import DemoBackend
     from vttui.vt.ioc import classify
     from vttui.vt.ratelimit import RateLimiter
+
     from .middleware import Quota
 
     texts = await demo_indicators(n)
@@ -84,9 +85,13 @@ def bulk_lookup(quick: bool) -> Result:
     pacing = n / per_minute * window  # n requests spread evenly at the quota's rate
     sliding = (math.ceil(n / per_minute) - 1) * window  # a sliding window allows a burst first
     rejected = out["rejected"]
-    scaled = " (scaled: 1 min = %.0f s)" % window if scale != 1 else ""
+    scaled = f" (scaled: 1 min = {window:.0f} s)" if scale != 1 else ""
     done = out["results"] + out["not_found"]
-    what = f"{out['elapsed']:.1f} s for {n} IOCs" if not out["stopped"] else f"stopped after {done}/{n} IOCs ({out['elapsed']:.1f} s)"
+    what = (
+        f"{out['elapsed']:.1f} s for {n} IOCs"
+        if not out["stopped"]
+        else f"stopped after {done}/{n} IOCs ({out['elapsed']:.1f} s)"
+    )
     res = Result("bulk_lookup", f"{what}, {rejected} x 429{scaled}", "0 x 429",
                  rejected == 0 and not out["stopped"])
     res.add("quota (server and client)", f"{per_minute} per {window:.0f} s sliding window")

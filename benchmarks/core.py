@@ -7,6 +7,7 @@ benchmark prints figures and says whether a target was met; people decide.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import statistics
@@ -91,7 +92,7 @@ def spread(values: Iterable[float]) -> str:
 
 
 class Stopwatch:
-    def __enter__(self) -> "Stopwatch":
+    def __enter__(self) -> Stopwatch:
         self.start = time.perf_counter()
         self.elapsed = 0.0
         return self
@@ -152,10 +153,8 @@ def _version(dist: str) -> str:
 
 def machine_info() -> dict[str, str]:
     load = ""
-    try:
+    with contextlib.suppress(OSError):
         load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        pass
     mem = ""
     try:
         for line in Path("/proc/meminfo").read_text().splitlines():

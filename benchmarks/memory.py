@@ -45,12 +45,13 @@ async def _browse(base_url: str, resolutions: int, files: int, cache_bytes: int)
     import gc
 
     from vttui.config import Settings
+    from vttui.demo import DemoBackend, demo_iocs
     from vttui.runtime import make_client
     from vttui.tui.app import VTApp
     from vttui.tui.widgets.relations import MoreNode, ObjNode, RelationsTree, ResNode
     from vttui.tui.widgets.report import ReportView
-    from vttui.demo import DemoBackend, demo_iocs
     from vttui.vt.refs import ObjectRef
+
     from .tui import open_hash, rel_node, settle
 
     settings = Settings(api_key=DemoBackend.DEMO_API_KEY, base_url=base_url, per_minute=None, per_day=None,
@@ -193,9 +194,9 @@ def browse_memory(quick: bool) -> Result:
 
 async def _upload(base_url: str, size: int) -> dict[str, Any]:
     """In the child: upload a sparse file of ``size`` bytes; RSS idle and peak."""
+    from vttui.demo import DemoBackend
     from vttui.vt.cache import ResponseCache
     from vttui.vt.client import VTClient
-    from vttui.demo import DemoBackend
     from vttui.vt.ratelimit import RateLimiter
 
     out: dict[str, Any] = {}

@@ -23,8 +23,8 @@ REAL_PAGE = (
 
 def _demo_client(middleware: Any = None):
     from vttui.config import Settings
-    from vttui.runtime import make_client
     from vttui.demo import DemoBackend, DemoTransport
+    from vttui.runtime import make_client
 
     backend = DemoBackend(base_url="https://demo.vttui.invalid/api/v3")
     transport = DemoTransport(backend, middleware=middleware)
@@ -131,7 +131,9 @@ def page_parse(quick: bool) -> Result:
     demo_t = _time_parse(demo, reps)
     demo_items = len(json.loads(demo).get("data") or [])
     per_100k = median(demo_t) / (len(demo) / 100_000)
-    res.add(f"demo page, {demo_items} files, {len(demo) / 1000:.0f} KB", f"{ms(median(demo_t))} median; {spread(demo_t)}")
+    res.add(
+        f"demo page, {demo_items} files, {len(demo) / 1000:.0f} KB", f"{ms(median(demo_t))} median; {spread(demo_t)}"
+    )
     res.add("demo page cost per 100 KB", ms(per_100k, 2))
     if real is None:
         # No samples (an installed package): scale the demo page's cost to 330 KB.
@@ -150,6 +152,7 @@ def single_flight(quick: bool) -> Result:
     """
     from vttui.demo import demo_iocs
     from vttui.vt.refs import ObjectRef
+
     from .middleware import Latency
 
     delay = 0.05 if quick else 0.2
@@ -169,5 +172,8 @@ def single_flight(quick: bool) -> Result:
     res = Result("single_flight", f"{count} request(s) for 50 lookups", "1", count == 1)
     res.add("server latency", ms(delay, 0))
     res.add("all 50 answered after", ms(elapsed))
-    res.add("50 lookups mixing md5/sha1/sha256 of one file", f"{mixed_count} requests (aliases are learnt from the first reply)")
+    res.add(
+        "50 lookups mixing md5/sha1/sha256 of one file",
+        f"{mixed_count} requests (aliases are learnt from the first reply)",
+    )
     return res

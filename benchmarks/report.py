@@ -28,7 +28,9 @@ def table(results: Sequence[Result]) -> str:
 
 def block(result: Result) -> str:
     """One benchmark's details, for the console."""
-    out = [f"{result.name}: {result.figure}   [target {result.target or '-'}: {result.status}]  ({result.seconds:.1f} s)"]
+    out = [
+        f"{result.name}: {result.figure}   [target {result.target or '-'}: {result.status}]  ({result.seconds:.1f} s)"
+    ]
     width = max((len(label) for label, _ in result.details), default=0)
     out += [f"    {label.ljust(width)}  {value}" for label, value in result.details]
     out += [f"    {note}" for note in result.notes]

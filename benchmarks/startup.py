@@ -155,10 +155,19 @@ def startup(quick: bool) -> Result:
     res.met = ratio <= 1.3
     res.add("vttui --demo, ready", spread(r["ready"] for r in vt))
     res.add("bare Textual app, ready", spread(r["ready"] for r in base))
-    res.add("interpreter boot (median)", f"vttui {ms(median(r['boot'] for r in vt))}, bare {ms(median(r['boot'] for r in base))}")
-    res.add("imports done (median)", f"vttui {ms(median(r['imports'] for r in vt))}, bare {ms(median(r['imports'] for r in base))}")
-    res.add("imports to ready (median)",
-            f"vttui {ms(median(r['ready'] - r['imports'] for r in vt))}, bare {ms(median(r['ready'] - r['imports'] for r in base))}")
+    res.add(
+        "interpreter boot (median)",
+        f"vttui {ms(median(r['boot'] for r in vt))}, bare {ms(median(r['boot'] for r in base))}",
+    )
+    res.add(
+        "imports done (median)",
+        f"vttui {ms(median(r['imports'] for r in vt))}, bare {ms(median(r['imports'] for r in base))}",
+    )
+    res.add(
+        "imports to ready (median)",
+        f"vttui {ms(median(r['ready'] - r['imports'] for r in vt))}, "
+        f"bare {ms(median(r['ready'] - r['imports'] for r in base))}",
+    )
     res.add("focused widget", f"vttui {vt[0]['focused']}, bare {base[0]['focused']}")
     if errors:
         res.notes.extend(errors[:3])

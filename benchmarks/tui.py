@@ -100,11 +100,11 @@ def rel_node(tree: Any, name: str, under: Any = None) -> Any:
 
 def demo_app(**settings_kw: Any) -> tuple[Any, Any]:
     """The demo app in process, as `vttui --demo` runs it, with its backend to count requests."""
-    from vttui.config import Settings
-    from vttui.tui.app import VTApp
-    from vttui.demo import DemoBackend
-
     import gc
+
+    from vttui.config import Settings
+    from vttui.demo import DemoBackend
+    from vttui.tui.app import VTApp
 
     gc.collect()  # an earlier benchmark's app is garbage: not for this one to freeze
     backend = DemoBackend()
@@ -128,14 +128,14 @@ async def open_hash(pilot: Any, text: str) -> None:
 async def _enter_once(base_url: str, hashes: tuple[str, ...]) -> tuple[list[tuple[float, float]], int]:
     """For each hash, (seconds from enter to the first frame with Detections rows, seconds
     until the app was idle again); and the requests sent."""
+    import gc
+
     from vttui.config import Settings
+    from vttui.demo import DemoBackend
     from vttui.runtime import make_client
     from vttui.tui.app import VTApp
     from vttui.tui.widgets.detections import DetectionsTable
     from vttui.tui.widgets.search import SearchBar
-    from vttui.demo import DemoBackend
-
-    import gc
 
     gc.collect()  # earlier repetitions' apps are garbage: not for this one to freeze
     client = make_client(Settings(api_key=DemoBackend.DEMO_API_KEY, base_url=base_url, per_minute=None, per_day=None))
@@ -173,8 +173,8 @@ def enter_to_detections(quick: bool) -> Result:
     is its first report (widgets built for the first time), "warm" a second file. The
     server runs in another process, so building its replies takes nothing from the app.
     """
-    from vttui.demo import demo_iocs
     from tests.support.serve import served
+    from vttui.demo import demo_iocs
 
     iocs = demo_iocs()
     latencies = (0.1,) if quick else (0.1, 0.3)
@@ -199,10 +199,16 @@ def enter_to_detections(quick: bool) -> Result:
         verdicts.append(worst <= budget)
         heads.append(f"{median(cold) / latency:.2f}x @{latency * 1000:.0f} ms")
         label = f"{latency * 1000:.0f} ms latency"
-        res.add(f"{label}: first report (cold)",
-                f"{ms(median(cold))} median = {median(cold) / latency:.2f}x latency, overhead {ms(median(cold) - latency)}; {spread(cold)}")
-        res.add(f"{label}: second report (warm)",
-                f"{ms(median(warm))} median = {median(warm) / latency:.2f}x latency, overhead {ms(median(warm) - latency)}; {spread(warm)}")
+        res.add(
+            f"{label}: first report (cold)",
+            f"{ms(median(cold))} median = {median(cold) / latency:.2f}x latency, "
+            f"overhead {ms(median(cold) - latency)}; {spread(cold)}",
+        )
+        res.add(
+            f"{label}: second report (warm)",
+            f"{ms(median(warm))} median = {median(warm) / latency:.2f}x latency, "
+            f"overhead {ms(median(warm) - latency)}; {spread(warm)}",
+        )
         res.add(f"{label}: until the app was idle again", f"{ms(median(idle))} median (all tabs built, keys answered)")
         res.add(f"{label}: budget 1.2x + 50 ms", ms(budget))
         res.add(f"{label}: requests per app (2 lookups)", ", ".join(map(str, sorted(set(requests)))))
@@ -221,8 +227,8 @@ def cached_back(quick: bool) -> Result:
     Going back must feel instant: the view is kept alive (tab, tree, cursor) and nothing
     is fetched. Timed from the key press to the first frame composed with that view.
     """
-    from vttui.tui.widgets.relations import ObjNode, RelationsTree
     from vttui.demo import demo_iocs
+    from vttui.tui.widgets.relations import ObjNode, RelationsTree
 
     iocs = demo_iocs()
     reps = 5 if quick else 30
@@ -326,8 +332,8 @@ def reference_investigation(quick: bool) -> Result:
     back twice. Quota is money (4 requests a minute on a public key): every request
     beyond the minimum is a wasted one.
     """
-    from vttui.tui.widgets.relations import ObjNode, RelationsTree, ResNode
     from vttui.demo import demo_iocs
+    from vttui.tui.widgets.relations import ObjNode, RelationsTree, ResNode
 
     iocs = demo_iocs()
     file_hash, domain, ip = iocs["detected_file"], iocs["domain"], iocs["ip"]
@@ -359,7 +365,9 @@ def reference_investigation(quick: bool) -> Result:
                 await settle(pilot)
             mark("contacted domains and IPs expanded")
             domains = rel_node(tree, "contacted_domains")
-            target = next((c for c in domains.children if isinstance(c.data, ObjNode) and c.data.ref.id == domain), None)
+            target = next(
+                (c for c in domains.children if isinstance(c.data, ObjNode) and c.data.ref.id == domain), None
+            )
             if target is None:
                 return list(backend.requests), steps + ["the C2 domain was not listed"], False
             tree.move_cursor(target)
@@ -373,7 +381,10 @@ def reference_investigation(quick: bool) -> Result:
             res.expand()
             await settle(pilot)
             mark("resolutions expanded")
-            to_ip = next((c for c in res.children if isinstance(c.data, ResNode) and c.data.target and c.data.target.id == ip), None)
+            to_ip = next(
+                (c for c in res.children if isinstance(c.data, ResNode) and c.data.target and c.data.target.id == ip),
+                None,
+            )
             if to_ip is None:
                 return list(backend.requests), steps + ["the IP was not among the resolutions"], False
             dtree.move_cursor(to_ip)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from .core import Result, benchmark, median
@@ -33,7 +34,7 @@ def zip_sample(quick: bool) -> Result:
     both in MB/s on this machine at the same time, so the ratio survives a noisy host.
     Random bytes stand for a packed sample, repeated text for a compressible one.
     """
-    from vttui.vt import ziputil
+    from vttui.vt import zipcipher, ziputil
 
     old_size = (256 if quick else 2048) * 1024
     new_size = (4 if quick else 32) * MB
@@ -43,23 +44,23 @@ def zip_sample(quick: bool) -> Result:
     try:
         figures: dict[str, float] = {}
         for kind in ("random", "text"):
-            def make(size: int, name: str) -> Path:
+            def make(size: int, name: str, kind: str = kind) -> Path:
                 path = folder / name
                 data = os.urandom(size) if kind == "random" else (b"sample text section .data " * (size // 26 + 1))
                 path.write_bytes(data[:size])
                 return path
 
             old_src, new_src = make(old_size, f"old-{kind}"), make(new_size, f"new-{kind}")
-            real_min = ziputil._fast_min
+            real_min = zipcipher._fast_min
 
-            def old() -> None:
-                ziputil._fast_min = lambda: float("inf")  # type: ignore[method-assign]
+            def old(old_src: Path = old_src, real_min: Callable[[], float] = real_min) -> None:
+                zipcipher._fast_min = lambda: float("inf")  # type: ignore[method-assign]
                 try:
                     ziputil.zip_file(old_src, folder / "old.zip", compress=True, overwrite=True)
                 finally:
-                    ziputil._fast_min = real_min  # type: ignore[method-assign]
+                    zipcipher._fast_min = real_min  # type: ignore[method-assign]
 
-            def new(method: str = "zipcrypto") -> None:
+            def new(method: str = "zipcrypto", new_src: Path = new_src) -> None:
                 ziputil.zip_file(new_src, folder / "new.zip", compress="auto", overwrite=True, method=method)
 
             figures[f"old {kind}"] = _rate(old, old_size, reps)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -15,6 +16,9 @@ from .vt.cache import ResponseCache
 from .vt.client import VTClient
 from .vt.errors import MissingAPIKeyError
 from .vt.ratelimit import WINDOW, RateLimiter
+
+if TYPE_CHECKING:
+    from .demo import DemoBackend
 
 #: The demo behaves like a generous key so a walk through it is not throttled,
 #: while the status line still shows real accounting.
@@ -58,7 +62,7 @@ def make_client(
     *,
     demo: bool = False,
     transport: httpx.AsyncBaseTransport | None = None,
-    backend: object | None = None,
+    backend: DemoBackend | None = None,
 ) -> VTClient:
     """A ready client. ``demo`` plugs the bundled offline backend in as the transport."""
     if demo:

@@ -17,14 +17,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.server import DemoServer
 from vttui.cli import commands, main
 from vttui.config import Settings
+from vttui.demo import DemoBackend, Middleware
 from vttui.runtime import make_client
 from vttui.tui.app import VTApp
 from vttui.vt.client import VTClient
 from vttui.vt.ratelimit import RateLimiter
-from tests.support.server import DemoServer
-from vttui.demo import DemoBackend, Middleware
 
 #: The key e2e clients send (the demo backend accepts any key but ``REJECTED_API_KEY``).
 KEY = "e2e-key-" + "0123456789abcdef" * 4 + "wxyz"
@@ -152,7 +152,7 @@ class CLI:
     #: The time the CLI's rate limiter runs on (waiting out a 429 costs nothing here).
     time: FakeTime = field(default_factory=FakeTime)
 
-    def point_at(self, server: DemoServer, key: str = KEY) -> "CLI":
+    def point_at(self, server: DemoServer, key: str = KEY) -> CLI:
         self.monkeypatch.setenv("VT_API_URL", server.base_url)
         self.monkeypatch.setenv("VT_API_KEY", key)
         return self
@@ -172,7 +172,9 @@ def cli(tmp_path, monkeypatch, capsys) -> CLI:
     ``cli.time`` (a fake clock), and they are kept for inspection."""
     config = tmp_path / "vttui-config"
     config.mkdir()
-    (config / "config.toml").write_text(f'[quota]\ntier = "premium"\n\n[network]\ntimeout = {TIMEOUT}\nupload_timeout = {TIMEOUT}\n')
+    (config / "config.toml").write_text(
+        f'[quota]\ntier = "premium"\n\n[network]\ntimeout = {TIMEOUT}\nupload_timeout = {TIMEOUT}\n'
+    )
     monkeypatch.setenv("VTTUI_CONFIG_DIR", str(config))
     monkeypatch.delenv("VTTUI_DEBUG", raising=False)
     monkeypatch.chdir(tmp_path)

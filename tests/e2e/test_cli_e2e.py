@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from vttui.demo import DemoBackend, demo_iocs
 from tests.support.faults import chain, faults, quota, record
+from vttui.demo import DemoBackend, demo_iocs
 
 from .conftest import KEY, CLIResult
 

@@ -8,24 +8,24 @@ connections and replies that never come, chosen by a seed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import httpx
 import pytest
 
+from tests.support.faults import ALL_KINDS, chain, faults, latency, record
+from tests.support.investigation import DOMAIN, FILE, IP, Investigator, assert_plain_words, reference_investigation
+from tests.support.pilot import screen_text, settle
+from vttui.demo import DemoBackend, DemoTransport
 from vttui.tui.widgets.comments import CommentsPane
 from vttui.tui.widgets.relations import ObjNode, RelationsTree, RelNode
 from vttui.tui.widgets.report import PREFETCH
 from vttui.tui.widgets.search import SearchBar
 from vttui.vt import errors as E
-from vttui.demo import DemoBackend, DemoTransport
-from tests.support.faults import ALL_KINDS, chain, faults, latency, record
 from vttui.vt.refs import ObjectRef
 
-from tests.support.pilot import screen_text, settle
-
 from .conftest import KEY
-from tests.support.investigation import DOMAIN, FILE, IP, Investigator, assert_plain_words, reference_investigation
 
 pytestmark = pytest.mark.e2e
 
@@ -50,10 +50,8 @@ async def _get_many(flaky, n: int = 600) -> list[str | None]:
     async with httpx.AsyncClient(transport=transport, base_url=backend.base_url, headers={"x-apikey": KEY},
                                  timeout=httpx.Timeout(5.0, read=0.01)) as http:
         for i in range(n):
-            try:
+            with contextlib.suppress(httpx.HTTPError):
                 await http.get(f"/domains/{DOMAIN}", params={"n": i})
-            except httpx.HTTPError:
-                pass
     return [s.kind for s in flaky.seen]
 
 
@@ -115,15 +113,21 @@ async def client_investigation(client, errors: list[str]) -> dict[str, list[str]
     seen: dict[str, list[str]] = {}
     obj = await _until_ok(errors, lambda: client.get_object(file_ref, relationships=PREFETCH["file"]))
     seen["file"] = [obj["id"], obj["attributes"]["meaningful_name"]]
-    seen["comments"] = [c["id"] for c in (await _until_ok(errors, lambda: client.get_comments(file_ref, limit=20))).items]
+    seen["comments"] = [
+        c["id"] for c in (await _until_ok(errors, lambda: client.get_comments(file_ref, limit=20))).items
+    ]
     seen["votes"] = [v["id"] for v in (await _until_ok(errors, lambda: client.get_votes(file_ref, limit=20))).items]
     for rel in ("contacted_domains", "contacted_ips"):
         page = await _until_ok(errors, lambda rel=rel: client.get_related(file_ref, rel, limit=40))
         seen[rel] = [i["id"] for i in page.items]
-    seen["domain"] = [(await _until_ok(errors, lambda: client.get_object(domain_ref, relationships=PREFETCH["domain"])))["id"]]
+    seen["domain"] = [
+        (await _until_ok(errors, lambda: client.get_object(domain_ref, relationships=PREFETCH["domain"])))["id"]
+    ]
     page = await _until_ok(errors, lambda: client.get_related(domain_ref, "resolutions", limit=40))
     seen["resolutions"] = [i["id"] for i in page.items]
-    seen["ip"] = [(await _until_ok(errors, lambda: client.get_object(ip_ref, relationships=PREFETCH["ip_address"])))["id"]]
+    seen["ip"] = [
+        (await _until_ok(errors, lambda: client.get_object(ip_ref, relationships=PREFETCH["ip_address"])))["id"]
+    ]
     page = await _until_ok(errors, lambda: client.get_related(ip_ref, "communicating_files", limit=40))
     seen["communicating_files"] = [i["id"] for i in page.items]
     return seen
@@ -309,7 +313,7 @@ async def test_tui_writes_under_faults_keep_the_text_and_are_not_resent(apps, se
     assert len(posts) == 4  # three posts the user asked for, one vote: none resent by the app
     kinds = [p.kind for p in posts[:3]]
     assert kinds == ["drop", "deadline", "transient"]
-    for kind, status in zip(kinds, statuses):
+    for kind, status in zip(kinds, statuses, strict=False):
         expected = {"drop": "may or may not have taken effect", "transient": "temporary problem",
                     "deadline": "took too long"}[kind]
         assert expected in status, (kind, status)

@@ -25,16 +25,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.faults import hostile
+from tests.support.investigation import DOMAIN, FILE, IOCS
+from tests.support.server import DemoServer
 from vttui.export import FORMATS, render, render_batch
 from vttui.export.trail import Trail
 from vttui.export.trail_export import TRAIL_FORMATS, export_trail
-from tests.support.server import DemoServer
-from tests.support.faults import hostile
 from vttui.vt.models import wrap
 from vttui.vt.refs import ObjectRef
 
 from .conftest import KEY
-from tests.support.investigation import DOMAIN, FILE, IOCS
 
 pty = pytest.importorskip("pty", reason="needs a POSIX pseudo-terminal")
 termios = pytest.importorskip("termios")

@@ -16,18 +16,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.faults import chain, faults, quota
+from tests.support.investigation import DOMAIN, FILE, IOCS, Investigator
+from tests.support.pilot import screen_text, settle
 from vttui.config import Settings, save_api_key
+from vttui.demo import DemoRequest, DemoResponse
 from vttui.export import FORMATS, redact, render
 from vttui.tui.app import VTApp, _write_crash_log
 from vttui.vt import errors as E
-from vttui.demo import DemoRequest, DemoResponse
-from tests.support.faults import chain, faults, quota
 from vttui.vt.refs import ObjectRef
 
-from tests.support.pilot import screen_text, settle
-
 from .conftest import app_for
-from tests.support.investigation import DOMAIN, FILE, IOCS, Investigator
 
 pytestmark = pytest.mark.e2e
 
@@ -139,7 +138,7 @@ def test_cli_never_shows_the_key(cli, serve, tmp_path, caplog, reflecting):
             assert SECRET not in path.name
 
 
-#: Commands of vttui/cli/actions.py that print what the server sent without redacting it.
+#: Action commands (vttui/cli/submit.py, community.py) that print what the server sent without redacting it.
 PRINTS_SERVER_DATA_UNREDACTED = ("comments", "votes", "comment", "vote", "submit")
 
 

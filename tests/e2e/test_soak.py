@@ -20,12 +20,11 @@ import time
 
 import pytest
 
+from tests.support.faults import chain, faults, latency, record
+from tests.support.pilot import settle
+from vttui.demo import demo_iocs
 from vttui.tui.widgets.relations import MoreNode, ObjNode, RelationsTree, RelNode, ResNode
 from vttui.tui.widgets.search import SearchBar
-from vttui.demo import demo_iocs
-from tests.support.faults import chain, faults, latency, record
-
-from tests.support.pilot import settle
 
 pytestmark = [pytest.mark.soak, pytest.mark.e2e]
 

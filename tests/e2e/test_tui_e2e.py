@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import pytest
 
-from vttui.tui.widgets.relations import InfoNode, RelationsTree, RelNode
-from vttui.demo import DemoBackend
 from tests.support.faults import chain, faults, hostile_errors, quota, record
-
+from tests.support.investigation import (
+    DOMAIN,
+    FILE,
+    IOCS,
+    IP,
+    Investigator,
+    assert_plain_words,
+    reference_investigation,
+)
 from tests.support.pilot import screen_text, settle
-
-from tests.support.investigation import DOMAIN, FILE, IOCS, IP, Investigator, assert_plain_words, reference_investigation
+from vttui.demo import DemoBackend
+from vttui.tui.widgets.relations import InfoNode, RelationsTree, RelNode
 
 pytestmark = pytest.mark.e2e
 

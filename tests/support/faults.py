@@ -31,8 +31,9 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .hostile import ESCAPES, MARKUP, BIDI, hostile_middleware
 from vttui.demo.protocol import Action, DemoRequest, DemoResponse, Handler, Middleware
+
+from .hostile import BIDI, ESCAPES, MARKUP, hostile_middleware
 
 __all__ = [
     "ALL_KINDS",
@@ -407,8 +408,12 @@ def hostile_errors() -> Middleware:
         except (ValueError, KeyError, TypeError):
             return reply
         message = f"{MARKUP}{ESCAPES}{BIDI}" + "E" * 20_000
-        new = DemoResponse.error(reply.status, f"{code}", message, [(k, v) for k, v in reply.headers
-                                                                     if k.lower() not in ("content-type", "content-length")])
+        new = DemoResponse.error(
+            reply.status,
+            f"{code}",
+            message,
+            [(k, v) for k, v in reply.headers if k.lower() not in ("content-type", "content-length")],
+        )
         body = json.loads(new.body)
         body["error"]["extra"] = {"code": ["wrong", "type"], "message": 5}
         new.body = json.dumps(body).encode()

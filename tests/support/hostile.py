@@ -62,7 +62,10 @@ def hostilize(value: Any, *, key: str = "", counter: _Counter | None = None) -> 
             if k in PROTECTED and k != "data":
                 out[k] = v
             elif k == "last_analysis_results" and isinstance(v, dict):
-                out[k] = {hostile_string(name, counter.next()): hostilize(r, key=name, counter=counter) for name, r in v.items()}
+                out[k] = {
+                    hostile_string(name, counter.next()): hostilize(r, key=name, counter=counter)
+                    for name, r in v.items()
+                }
             else:
                 out[k] = hostilize(v, key=k, counter=counter)
         return out

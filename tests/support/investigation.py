@@ -12,17 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from benchmarks.tui import tree_node  # the same depth-first search the benchmarks use
-
+from tests.support.pilot import screen_text, settle
+from vttui.demo import demo_iocs
 from vttui.tui.widgets.comments import CommentList, CommentsPane
 from vttui.tui.widgets.details import DetailsTree
 from vttui.tui.widgets.detections import DetectionsTable
 from vttui.tui.widgets.relations import InfoNode, ObjNode, RelationsTree, RelNode, ResNode
 from vttui.tui.widgets.search import SearchBar
 from vttui.tui.widgets.votes import VotesPane, VoteTable
-from vttui.demo import demo_iocs
-
-from tests.support.pilot import screen_text, settle
 
 IOCS = demo_iocs()
 FILE = IOCS["detected_file"]

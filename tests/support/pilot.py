@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
+from weakref import WeakKeyDictionary
 
 from vttui.config import Settings
-from vttui.tui.app import VTApp
 from vttui.demo import DemoBackend
+from vttui.tui.app import VTApp
 
-_TEXT = re.compile(r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="[\d.]+" clip-path="url\(#[\w-]+-line-(\d+)\)">([^<]*)</text>')
+_TEXT = re.compile(
+    r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="[\d.]+" '
+    r'clip-path="url\(#[\w-]+-line-(\d+)\)">([^<]*)</text>'
+)
 CELL = 12.2
 
 
@@ -34,7 +39,32 @@ def screen_text(app, svg: str | None = None) -> str:
 def demo_app(**kw) -> tuple[VTApp, DemoBackend]:
     backend = DemoBackend()
     app = VTApp(settings=Settings(), demo=True, backend=backend, clipboard=False, strict=True, **kw)
+    spy_clipboard(app)
     return app, backend
+
+
+_COPIED: WeakKeyDictionary[VTApp, list[str]] = WeakKeyDictionary()
+
+
+def spy_clipboard(app: VTApp) -> list[str]:
+    """Record what ``app`` puts on the clipboard (through Textual's public
+    ``copy_to_clipboard``, the OSC 52 path every copy takes); read it with ``copied``."""
+    texts: list[str] = []
+    real = app.copy_to_clipboard
+
+    def copy(text: str) -> None:
+        texts.append(text)
+        real(text)
+
+    app.copy_to_clipboard = copy  # type: ignore[method-assign]
+    _COPIED[app] = texts
+    return texts
+
+
+def copied(app: VTApp) -> list[str]:
+    """Everything copied so far, oldest first (the app must come from ``demo_app`` or
+    have had ``spy_clipboard`` installed)."""
+    return _COPIED[app]
 
 
 #: Workers that live as long as their widget (DirectoryTree's loader): never "complete".
@@ -51,10 +81,8 @@ async def settle(pilot) -> None:
         pending = [w for w in app.workers if w.group not in LONG_LIVED and not w.is_finished]
         if not pending:  # (an empty list would mean "wait for every worker")
             continue
-        try:
+        with contextlib.suppress(WorkerCancelled):  # a dialog closed under its worker: what the test did
             await app.workers.wait_for_complete(pending)
-        except WorkerCancelled:
-            pass  # a dialog closed under its worker: that is what the test did
     await pilot.pause()
 
 

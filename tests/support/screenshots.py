@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,10 +28,8 @@ async def _settle(pilot: Any) -> None:
         await pilot.pause()
         pending = [w for w in app.workers if w.group != "_loader" and not w.is_finished]
         if pending:
-            try:
+            with contextlib.suppress(Exception):
                 await app.workers.wait_for_complete(pending)
-            except Exception:
-                pass
     await pilot.pause()
 
 

@@ -39,7 +39,7 @@ class _BodyReader:
         self.done = not chunked and not length
         self.received = 0
 
-    def __aiter__(self) -> "_BodyReader":
+    def __aiter__(self) -> _BodyReader:
         return self
 
     async def __anext__(self) -> bytes:
@@ -129,7 +129,7 @@ class DemoServer:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def start(self) -> "DemoServer":
+    def start(self) -> DemoServer:
         if self.running:
             return self
         self._ready.clear()
@@ -156,7 +156,7 @@ class DemoServer:
         self._thread = None
         self._loop = None
 
-    def __enter__(self) -> "DemoServer":
+    def __enter__(self) -> DemoServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -287,7 +287,9 @@ class DemoServer:
         path, _, query = target.partition("?")
         return DemoRequest.build(method, path, query, headers, body, origin=origin, api_prefix=self.backend.api_prefix)
 
-    async def _write(self, writer: asyncio.StreamWriter, reply: DemoResponse, *, close: bool, head: bool = False) -> bool:
+    async def _write(
+        self, writer: asyncio.StreamWriter, reply: DemoResponse, *, close: bool, head: bool = False
+    ) -> bool:
         """Send a reply; True when the connection can be reused."""
         try:
             phrase = http.HTTPStatus(reply.status).phrase

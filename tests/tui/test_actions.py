@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import stat
 import zipfile
-from pathlib import Path
 
-import httpx
 import respx
 
+from tests.support.pilot import copied, demo_app, screen_text, search, settle
 from vttui.config import Settings
+from vttui.demo import demo_iocs
 from vttui.tui.app import VTApp
 from vttui.tui.screens.comment import CommentScreen, VoteScreen
 from vttui.tui.screens.confirm import ConfirmScreen
@@ -22,10 +22,7 @@ from vttui.tui.widgets.analyses import AnalysesPanel
 from vttui.tui.widgets.comments import CommentList, CommentsPane
 from vttui.tui.widgets.relations import ObjNode, RelationsTree, RelNode
 from vttui.vt.client import VTClient
-from vttui.demo import demo_iocs
 from vttui.vt.ratelimit import RateLimiter
-
-from tests.support.pilot import demo_app, screen_text, search, settle
 
 IOCS = demo_iocs()
 FILE = IOCS["detected_file"]
@@ -128,6 +125,8 @@ async def test_upload_small_file_is_followed_to_a_fresh_report(tmp_path, monkeyp
         await pilot.press("u")
         await pilot.pause()
         assert isinstance(app.screen, UploadScreen)
+        shown = {w.id for w in app.screen.query("#tree, #progress, #check, #upload, #open") if w.display}
+        assert shown == {"tree", "check"}  # picking a file
         app.screen.query_one("#path").value = str(sample)
         await pilot.press("enter")
         await settle(pilot)
@@ -137,7 +136,14 @@ async def test_upload_small_file_is_followed_to_a_fresh_report(tmp_path, monkeyp
         assert posts(backend) == []  # nothing sent before the user says upload
         await pilot.press("ctrl+u")
         await settle(pilot)
-        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen) and app.main.current_view.obj is not None and app.main.current_view.obj.title == "dropper.bin")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, MainScreen)
+                and app.main.current_view.obj is not None
+                and app.main.current_view.obj.title == "dropper.bin"
+            ),
+        )
         panel = app.screen.query_one(AnalysesPanel)
         assert panel.items[0].status == "completed"
         assert posts(backend) == ["/files"]
@@ -157,6 +163,8 @@ async def test_upload_of_a_known_file_offers_the_existing_report(tmp_path):
         await pilot.press("enter")
         await settle(pilot)
         assert "already knows this file" in screen_text(app)
+        shown = {w.id for w in app.screen.query("#tree, #progress, #check, #upload, #open") if w.display}
+        assert shown == {"upload", "open"}  # the stage decides what shows: no tree, no progress
         await pilot.press("enter")  # "Open existing report" has the focus
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
@@ -257,7 +265,9 @@ async def test_download_forbidden_says_premium_in_the_dialog(tmp_path):
     file_obj = {"type": "file", "id": "a" * 64, "attributes": {"sha256": "a" * 64, "names": ["x.exe"]}}
     with respx.mock:
         respx.get(f"{base}/files/{'a' * 64}").respond(json={"data": file_obj})
-        respx.get(f"{base}/files/{'a' * 64}/download").respond(403, json={"error": {"code": "ForbiddenError", "message": "no"}})
+        respx.get(f"{base}/files/{'a' * 64}/download").respond(
+            403, json={"error": {"code": "ForbiddenError", "message": "no"}}
+        )
         client = VTClient("k" * 64, base_url=base, limiter=RateLimiter(None, None), trust_env=False)
         app = VTApp(settings=Settings(api_key="k" * 64), client=client, clipboard=False, strict=True)
         async with app.run_test(size=(100, 40)) as pilot:
@@ -295,9 +305,9 @@ async def test_export_to_file_and_clipboard_never_leaks_the_key(tmp_path):
         await pilot.pause()
         import json
 
-        exported = json.loads(app.copied[-1])
+        exported = json.loads(copied(app)[-1])
         assert exported["id"] == IOCS["domain"]
-        assert app.client.api_key not in text and app.client.api_key not in app.copied[-1]
+        assert app.client.api_key not in text and app.client.api_key not in copied(app)[-1]
 
 
 async def test_trail_export_lists_exactly_the_pivots_made(tmp_path):
@@ -307,7 +317,9 @@ async def test_trail_export_lists_exactly_the_pivots_made(tmp_path):
         await pilot.press("3")
         await settle(pilot)
         tree = app.screen.query_one(RelationsTree)
-        domains = next(n for n in tree.root.children if isinstance(n.data, RelNode) and n.data.rel.name == "contacted_domains")
+        domains = next(
+            n for n in tree.root.children if isinstance(n.data, RelNode) and n.data.rel.name == "contacted_domains"
+        )
         domains.expand()
         await settle(pilot)
         target = next(c for c in domains.children if isinstance(c.data, ObjNode) and c.data.ref.id == IOCS["domain"])
@@ -323,7 +335,7 @@ async def test_trail_export_lists_exactly_the_pivots_made(tmp_path):
         await pilot.pause()
     import json
 
-    data = json.loads(app.copied[-1])
+    data = json.loads(copied(app)[-1])
     pivots = data["pivots"]
     assert len(pivots) == 1
     assert pivots[0]["relationship"] == "contacted_domains"
@@ -356,8 +368,8 @@ async def test_upload_cancelled_while_sending_submits_nothing(tmp_path):
     import asyncio
 
     from vttui.config import Settings
-    from vttui.runtime import make_client
     from vttui.demo import DemoBackend, DemoTransport
+    from vttui.runtime import make_client
 
     sample = tmp_path / "big.bin"
     sample.write_bytes(b"\0" * (3 * 1024 * 1024))

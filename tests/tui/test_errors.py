@@ -9,6 +9,7 @@ import httpx
 import pytest
 import respx
 
+from tests.support.pilot import demo_app, screen_text, search, settle
 from vttui.config import Settings, config_path, load_settings
 from vttui.tui.app import VTApp
 from vttui.tui.screens.main import MainScreen
@@ -17,12 +18,14 @@ from vttui.tui.widgets.relations import InfoNode, RelationsTree, RelNode
 from vttui.vt.client import VTClient
 from vttui.vt.ratelimit import RateLimiter
 
-from tests.support.pilot import demo_app, screen_text, search, settle
-
 BASE = "https://vt.test/api/v3"
 KEY = "k" * 60 + "wxyz"
 SHA = "a" * 64
-FILE = {"type": "file", "id": SHA, "attributes": {"sha256": SHA, "names": ["x.exe"], "last_analysis_stats": {"malicious": 3, "undetected": 60}}}
+FILE = {
+    "type": "file",
+    "id": SHA,
+    "attributes": {"sha256": SHA, "names": ["x.exe"], "last_analysis_stats": {"malicious": 3, "undetected": 60}},
+}
 
 
 def error(status: int, code: str) -> httpx.Response:
@@ -34,7 +37,9 @@ async def _fast(seconds: float) -> None:
 
 
 def respx_app(per_day: int | None = None) -> tuple[VTApp, VTClient]:
-    client = VTClient(KEY, base_url=BASE, limiter=RateLimiter(None, per_day), trust_env=False, sleep=_fast, max_retries=1)
+    client = VTClient(
+        KEY, base_url=BASE, limiter=RateLimiter(None, per_day), trust_env=False, sleep=_fast, max_retries=1
+    )
     return VTApp(settings=Settings(api_key=KEY), client=client, clipboard=False, strict=True), client
 
 
@@ -47,7 +52,10 @@ CASES = [
     (httpx.ReadTimeout("timed out"), "did not answer in time"),
     (httpx.Response(200, content=b'{"data": {"type": "fi'), "cut short or is not valid JSON"),
     (httpx.Response(502, text="<html>Bad gateway</html>", headers={"content-type": "text/html"}), "HTML error page"),
-    (httpx.Response(200, text="<!doctype html><html>portal</html>", headers={"content-type": "text/html"}), "captive portal"),
+    (
+        httpx.Response(200, text="<!doctype html><html>portal</html>", headers={"content-type": "text/html"}),
+        "captive portal",
+    ),
 ]
 
 
@@ -60,7 +68,9 @@ async def test_lookup_errors_are_shown_inline_and_the_app_stays_usable(reply, me
             route.mock(side_effect=reply)
         else:
             route.mock(return_value=reply)
-        respx.get(f"{BASE}/domains/ok.test").respond(json={"data": {"type": "domain", "id": "ok.test", "attributes": {}}})
+        respx.get(f"{BASE}/domains/ok.test").respond(
+            json={"data": {"type": "domain", "id": "ok.test", "attributes": {}}}
+        )
         async with app.run_test(size=(120, 40)) as pilot:
             await search(pilot, SHA)
             text = screen_text(app)
@@ -98,7 +108,9 @@ async def test_premium_relationship_fails_politely_in_the_tree_and_can_be_retrie
             await pilot.press("3")
             await settle(pilot)
             tree = app.screen.query_one(RelationsTree)
-            node = next(n for n in tree.root.children if isinstance(n.data, RelNode) and n.data.rel.name == "similar_files")
+            node = next(
+                n for n in tree.root.children if isinstance(n.data, RelNode) and n.data.rel.name == "similar_files"
+            )
             assert "premium" in node.label.plain
             node.expand()
             await settle(pilot)

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from textual.widgets import Tree
-
+from tests.support.hostile import hostile_middleware
+from tests.support.pilot import copied, screen_text, search, settle, spy_clipboard
 from vttui.config import Settings
+from vttui.demo import DemoBackend, DemoTransport, demo_iocs
 from vttui.runtime import make_client
 from vttui.tui.app import VTApp
 from vttui.tui.widgets.details import DetailsTree, Raw
 from vttui.tui.widgets.relations import ObjNode, RelationsTree, RelNode
-from vttui.demo import DemoBackend, DemoTransport, demo_iocs
-from tests.support.hostile import hostile_middleware
-
-from tests.support.pilot import screen_text, search, settle
 
 IOCS = demo_iocs()
 
@@ -21,7 +18,9 @@ def hostile_app(mode: str = "hostile") -> tuple[VTApp, DemoBackend]:
     backend = DemoBackend()
     transport = DemoTransport(backend, middleware=hostile_middleware(mode))
     client = make_client(Settings(), demo=True, transport=transport)
-    return VTApp(settings=Settings(), demo=True, client=client, clipboard=False, strict=True), backend
+    app = VTApp(settings=Settings(), demo=True, client=client, clipboard=False, strict=True)
+    spy_clipboard(app)
+    return app, backend
 
 
 def assert_inert(app, svg: str | None = None) -> None:
@@ -89,12 +88,12 @@ async def test_hostile_tree_pivot_and_copy():
         obj = next(n for n in tree.root.children[0].children if isinstance(n.data, ObjNode))
         tree.move_cursor(obj)
         await pilot.press("y")
-        assert "\x1b" not in app.copied[-1]
+        assert "\x1b" not in copied(app)[-1]
         await pilot.press("enter")
         await settle(pilot)
         await walk_every_tab(pilot)
         await pilot.press("c")
-        assert all("\x1b" not in c and "\u202e" not in c for c in app.copied)
+        assert all("\x1b" not in c and "\u202e" not in c for c in copied(app))
 
 
 async def test_wrong_types_everywhere_do_not_crash():

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from tests.support.pilot import demo_app, screen_text, search, settle
+from vttui.demo import demo_iocs
 from vttui.tui.screens.help import HelpScreen
 from vttui.tui.widgets.footer import KeyBar
-from vttui.demo import demo_iocs
-
-from tests.support.pilot import demo_app, screen_text, search, settle
 
 IOCS = demo_iocs()
 

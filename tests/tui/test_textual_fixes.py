@@ -32,9 +32,8 @@ def test_patched_method_returns_what_textual_computes():
 
 
 async def test_the_program_freezes_its_start_up_heap_and_tests_do_not():
-    from vttui.tui import app as app_module
-
     from tests.support.pilot import demo_app, settle
+    from vttui.tui import app as app_module
 
     gc.unfreeze()
     app, _backend = demo_app()
@@ -76,6 +75,23 @@ async def test_the_program_freezes_its_start_up_heap_and_tests_do_not():
             await settle(pilot)
             frozen.ensure_started()
             assert gc.get_freeze_count() > 0  # Textual, the client, the demo data: out of the collector's way
+            # A key change (here: to the demo data) freezes nothing more: the live report
+            # views it would freeze could then never be collected once evicted.
+            from vttui.tui.screens.welcome import WelcomeScreen
+
+            freezes: list[int] = []
+            real_freeze = gc.freeze
+            gc.freeze = lambda: freezes.append(1)  # type: ignore[assignment]
+            try:
+                frozen.action_change_key()  # (ctrl+k; the focused search bar keeps that key)
+                await pilot.pause()
+                assert isinstance(frozen.screen, WelcomeScreen)
+                await pilot.press("ctrl+d")
+                await settle(pilot)
+                assert not isinstance(frozen.screen, WelcomeScreen)
+            finally:
+                gc.freeze = real_freeze
+            assert freezes == []
     finally:
         gc.unfreeze()
 
@@ -86,10 +102,9 @@ async def test_the_terminal_losing_focus_keeps_the_focused_widget_and_queued_key
     and nothing is restyled."""
     from textual import events
 
-    from vttui.tui.widgets.search import SearchBar
-    from vttui.demo import demo_iocs
-
     from tests.support.pilot import demo_app, settle
+    from vttui.demo import demo_iocs
+    from vttui.tui.widgets.search import SearchBar
 
     app, _backend = demo_app()
     async with app.run_test(size=(120, 35)) as pilot:

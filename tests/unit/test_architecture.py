@@ -91,6 +91,15 @@ def test_every_module_says_why_it_exists() -> None:
     assert not missing, f"modules without a docstring: {missing}"
 
 
+def test_long_modules_say_why() -> None:
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        lines = path.read_text(encoding="utf-8").count("\n")
+        if lines > MAX_LINES and LONG_REASON not in _docstring(path):
+            offenders.append(f"{path.relative_to(ROOT)} ({lines} lines)")
+    assert not offenders, "split these modules, or say why at their top (" + LONG_REASON + "): " + ", ".join(offenders)
+
+
 def test_wheel_ships_only_the_product(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
                           "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True, timeout=300)

@@ -22,9 +22,9 @@ import respx
 
 from vttui import runtime
 from vttui.cli import commands, main
+from vttui.demo import DemoBackend, demo_iocs
 from vttui.runtime import DEMO_BASE_URL
 from vttui.vt.client import VTClient
-from vttui.demo import DemoBackend, demo_iocs
 from vttui.vt.ioc import url_id
 from vttui.vt.ratelimit import RateLimiter
 

@@ -9,10 +9,10 @@ import shutil
 import sys
 import zipfile
 
-import pyzipper
 import pytest
+import pyzipper
 
-from .test_cli_actions import CLEAN, DETECTED, IOCS, FakeTTY, env, live, vt, write_random  # noqa: F401
+from .test_cli_actions import CLEAN, DETECTED, IOCS, FakeTTY, write_random
 
 MISSING = "0" * 63 + "1"
 
@@ -25,7 +25,7 @@ def posts(vt, path: str = "/files") -> int:
 
 
 def test_several_hashes_one_line_each(vt, tmp_path):
-    rc, out, err = vt.run("download", DETECTED, IOCS["clean_file_md5"] if "clean_file_md5" in IOCS else CLEAN,
+    rc, out, err = vt.run("download", DETECTED, IOCS.get("clean_file_md5", CLEAN),
                           "-o", str(tmp_path / "dl"))
     assert rc == 0, err
     lines = out.splitlines()

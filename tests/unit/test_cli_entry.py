@@ -8,8 +8,7 @@ import sys
 
 import pytest
 
-from vttui.cli import COMMAND_NAMES, first_word, main, unknown_command
-from vttui.cli import launch
+from vttui.cli import COMMAND_NAMES, first_word, launch, main, unknown_command
 
 VT_KEY = "0123456789abcdef" * 4
 
@@ -19,8 +18,8 @@ def run_vttui(*args: str, stdin=subprocess.DEVNULL, env: dict[str, str] | None =
     """The installed entry point in a child process whose stdin and stdout are no terminal."""
     full_env = {**os.environ, "VTTUI_CONFIG_DIR": os.environ.get("VTTUI_TEST_CONFIG", "/nonexistent-vttui"),
                 **(env or {})}
-    return subprocess.run([sys.executable, "-m", "vttui", *args], stdin=stdin, stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, env=full_env, timeout=timeout)
+    return subprocess.run([sys.executable, "-m", "vttui", *args], stdin=stdin, capture_output=True,
+                          env=full_env, timeout=timeout)
 
 
 # --- no terminal ------------------------------------------------------------------------
@@ -190,4 +189,7 @@ def test_no_warning_for_a_compatible_servers_own_keys(tmp_path):
 
     env = {"VT_API_KEY": "lab-token-" + "z" * 20}
     assert load_settings(env, tmp_path / "none.toml").key_warning
-    assert load_settings({**env, "VT_API_URL": "https://vt.lab.example/api/v3"}, tmp_path / "none.toml").key_warning is None
+    assert (
+        load_settings({**env, "VT_API_URL": "https://vt.lab.example/api/v3"}, tmp_path / "none.toml").key_warning
+        is None
+    )

@@ -21,9 +21,9 @@ import pytest
 
 from vttui.cli import commands, main
 from vttui.cli.lookup import Input, classify_inputs, lookup_batch, read_inputs
+from vttui.demo import DemoBackend, DemoTransport, demo_iocs
 from vttui.vt.cache import ResponseCache
 from vttui.vt.client import VTClient
-from vttui.demo import DemoBackend, DemoTransport, demo_iocs
 from vttui.vt.ioc import classify
 from vttui.vt.ratelimit import RateLimiter
 
@@ -199,7 +199,9 @@ def test_relations_page_prints_next_cursor_and_the_cursor_continues(capsys):
     cursor_lines = [line for line in err.splitlines() if line.startswith("next cursor: ")]
     assert len(cursor_lines) == 1
     cursor = cursor_lines[0].removeprefix("next cursor: ")
-    code, out, err = run(capsys, "relations", "--demo", IOCS["parent_domain"], "subdomains", "-n", "2", "--cursor", cursor)
+    code, out, err = run(
+        capsys, "relations", "--demo", IOCS["parent_domain"], "subdomains", "-n", "2", "--cursor", cursor
+    )
     second = [d["id"] for d in json.loads(out)]
     code, out, err = run(capsys, "relations", "--demo", IOCS["parent_domain"], "subdomains", "--all")
     everything = [d["id"] for d in json.loads(out)]
@@ -279,7 +281,13 @@ def test_templates_reports_a_broken_file(capsys, config):
 def test_relationship_types(capsys, clients):
     code, out, _ = run(capsys, "relationship-types")
     assert code == 0 and clients == []
-    assert [line for line in out.splitlines() if line and not line.startswith(" ")] == ["file", "domain", "ip_address", "url", "collection"]
+    assert [line for line in out.splitlines() if line and not line.startswith(" ")] == [
+        "file",
+        "domain",
+        "ip_address",
+        "url",
+        "collection",
+    ]
     code, out, _ = run(capsys, "relationship-types", "ip")
     assert out.splitlines()[0] == "ip_address" and "resolutions" in out and "[premium]" in out
     code, out, _ = run(capsys, "relationship-types", "domain", "--json")
@@ -297,7 +305,17 @@ def test_no_output_contains_the_api_key(capsys, fmt, tmp_path):
     target = tmp_path / f"out.{fmt}"
     outputs = []
     for argv in (
-        ["lookup", "--demo", IOCS["detected_file"], IOCS["url"], IOCS["ip"], "-f", fmt, "-r", "contacted_domains,resolutions"],
+        [
+            "lookup",
+            "--demo",
+            IOCS["detected_file"],
+            IOCS["url"],
+            IOCS["ip"],
+            "-f",
+            fmt,
+            "-r",
+            "contacted_domains,resolutions",
+        ],
         ["lookup", "--demo", IOCS["domain"], "-f", fmt, "-o", str(target)],
         ["relations", "--demo", IOCS["detected_file"], "contacted_urls", "-f", fmt, "--all"],
         ["lookup", "--demo", IOCS["not_found"], "-f", fmt],

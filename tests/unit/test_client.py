@@ -135,7 +135,9 @@ async def test_descriptors_endpoint_and_cursor(client):
 @respx.mock
 async def test_object_with_relationships_param_is_cached_as_the_object(client):
     route = respx.get(f"{BASE}/domains/x.test").respond(
-        json={"data": {"type": "domain", "id": "x.test", "attributes": {}, "relationships": {"resolutions": {"data": []}}}}
+        json={
+            "data": {"type": "domain", "id": "x.test", "attributes": {}, "relationships": {"resolutions": {"data": []}}}
+        }
     )
     await client.get_object(ObjectRef("domain", "x.test"), relationships=["resolutions", "subdomains"])
     assert route.calls.last.request.url.params["relationships"] == "resolutions,subdomains"
@@ -146,7 +148,12 @@ async def test_object_with_relationships_param_is_cached_as_the_object(client):
 @respx.mock
 async def test_iter_related_walks_all_pages(client):
     pages = {
-        None: ({"data": [{"type": "file", "id": f"{i:064x}", "attributes": {}} for i in range(40)], "meta": {"cursor": "p2"}}),
+        None: (
+            {
+                "data": [{"type": "file", "id": f"{i:064x}", "attributes": {}} for i in range(40)],
+                "meta": {"cursor": "p2"},
+            }
+        ),
         "p2": ({"data": [{"type": "file", "id": f"{i:064x}", "attributes": {}} for i in range(40, 55)], "meta": {}}),
     }
 
@@ -212,7 +219,9 @@ async def test_not_found_message_names_the_kind(client):
 
 @respx.mock
 async def test_html_from_proxy_is_explained_and_retried(client, sleeps):
-    route = respx.get(f"{BASE}/domains/x.test").respond(502, text="<html><body>Bad gateway</body></html>", headers={"content-type": "text/html"})
+    route = respx.get(f"{BASE}/domains/x.test").respond(
+        502, text="<html><body>Bad gateway</body></html>", headers={"content-type": "text/html"}
+    )
     with pytest.raises(E.ServerError, match="HTML error page"):
         await client.get_domain("x.test")
     assert route.call_count == 4  # first try + 3 retries
@@ -221,7 +230,9 @@ async def test_html_from_proxy_is_explained_and_retried(client, sleeps):
 
 @respx.mock
 async def test_html_with_200_is_malformed(client):
-    respx.get(f"{BASE}/domains/x.test").respond(200, text="<!DOCTYPE html><html>captive portal</html>", headers={"content-type": "text/html"})
+    respx.get(f"{BASE}/domains/x.test").respond(
+        200, text="<!DOCTYPE html><html>captive portal</html>", headers={"content-type": "text/html"}
+    )
     with pytest.raises(E.MalformedResponseError, match="HTML page"):
         await client.get_domain("x.test")
 
@@ -314,7 +325,9 @@ async def test_daily_quota_message_when_the_day_is_spent(sleeps):
     limiter = RateLimiter(None, 3)
     async with VTClient(KEY, base_url=BASE, limiter=limiter, sleep=sleeps, trust_env=False) as c:
         respx.get(url__regex=rf"{BASE}/domains/ok\d\.test").mock(
-            side_effect=lambda r: httpx.Response(200, json={"data": {"type": "domain", "id": r.url.path.rsplit("/", 1)[1], "attributes": {}}})
+            side_effect=lambda r: httpx.Response(
+                200, json={"data": {"type": "domain", "id": r.url.path.rsplit("/", 1)[1], "attributes": {}}}
+            )
         )
         respx.get(f"{BASE}/domains/x.test").respond(429, json=error_body("QuotaExceededError"))
         await c.get_domain("ok1.test")
@@ -370,7 +383,9 @@ async def test_comment_posts_body_and_invalidates_comment_pages(client):
     assert listing.call_count == 1
     created = await client.add_comment(ref, "hi #tag")
     assert created["id"] == "f-1"
-    assert json.loads(post.calls.last.request.content) == {"data": {"type": "comment", "attributes": {"text": "hi #tag"}}}
+    assert json.loads(post.calls.last.request.content) == {
+        "data": {"type": "comment", "attributes": {"text": "hi #tag"}}
+    }
     await client.get_comments(ref)
     assert listing.call_count == 2
 
@@ -392,7 +407,9 @@ async def test_invalid_vote_verdict_refused_without_request(client):
 async def test_vote_invalidates_object_and_votes(client):
     ref = ObjectRef("file", SHA256)
     obj = respx.get(f"{BASE}/files/{SHA256}").respond(json={"data": file_obj()})
-    respx.post(f"{BASE}/files/{SHA256}/votes").respond(json={"data": {"type": "vote", "id": "v", "attributes": {"verdict": "malicious"}}})
+    respx.post(f"{BASE}/files/{SHA256}/votes").respond(
+        json={"data": {"type": "vote", "id": "v", "attributes": {"verdict": "malicious"}}}
+    )
     await client.get_file(SHA256)
     await client.add_vote(ref, "malicious")
     await client.get_file(SHA256)
@@ -423,7 +440,9 @@ async def test_large_upload_uses_a_fresh_upload_url_each_time(client, tmp_path):
     with open(big, "wb") as fh:  # sparse: no disk or memory spent
         fh.truncate(SMALL_UPLOAD_LIMIT + 1)
     urls = iter(["https://vt.test/_ah/upload/one", "https://vt.test/_ah/upload/two"])
-    get_url = respx.get(f"{BASE}/files/upload_url").mock(side_effect=lambda r: httpx.Response(200, json={"data": next(urls)}))
+    get_url = respx.get(f"{BASE}/files/upload_url").mock(
+        side_effect=lambda r: httpx.Response(200, json={"data": next(urls)})
+    )
     sizes = []
 
     def receive(request):
@@ -453,7 +472,10 @@ async def test_too_large_upload_refused_before_any_request(client, tmp_path):
 
 
 def analysis(status, **meta):
-    return {"data": {"type": "analysis", "id": "an1", "attributes": {"status": status, "stats": {"malicious": 3}}}, "meta": meta}
+    return {
+        "data": {"type": "analysis", "id": "an1", "attributes": {"status": status, "stats": {"malicious": 3}}},
+        "meta": meta,
+    }
 
 
 @respx.mock
@@ -466,7 +488,9 @@ async def test_wait_for_analysis_polls_with_backoff_and_refreshes_report(client,
     file_route = respx.get(f"{BASE}/files/{SHA256}").respond(json={"data": file_obj()})
     await client.get_file(SHA256)
     updates = []
-    body = await client.wait_for_analysis("an1", first_delay=2, on_update=lambda b: updates.append(b["data"]["attributes"]["status"]))
+    body = await client.wait_for_analysis(
+        "an1", first_delay=2, on_update=lambda b: updates.append(b["data"]["attributes"]["status"])
+    )
     assert body["data"]["attributes"]["status"] == "completed"
     assert updates == ["queued", "in-progress", "completed"]
     assert sleeps.calls == [2, 4]
@@ -496,7 +520,9 @@ async def test_wait_for_analysis_stops_at_its_limit(client, sleeps):
 @respx.mock
 async def test_download_follows_redirect_without_leaking_the_key(client, tmp_path):
     respx.get(f"{BASE}/files/{SHA256}/download").respond(302, headers={"location": "https://storage.example/blob?sig=1"})
-    blob = respx.get("https://storage.example/blob").respond(content=b"harmless bytes", headers={"content-length": "14"})
+    blob = respx.get("https://storage.example/blob").respond(
+        content=b"harmless bytes", headers={"content-length": "14"}
+    )
     progress = []
     dest = await client.download_file(SHA256, tmp_path / SHA256, progress=lambda d, t: progress.append((d, t)))
     assert dest.read_bytes() == b"harmless bytes"
@@ -541,7 +567,9 @@ class _AsyncStream(httpx.AsyncByteStream):
 @respx.mock
 async def test_api_key_never_in_request_log(client):
     respx.get(f"{BASE}/users/{KEY}").respond(json={"data": {"type": "user", "id": "analyst"}})
-    respx.get(url__regex=rf"{BASE}/users/.*/overall_quotas").respond(json={"data": {"api_requests_daily": {"user": {"used": 3, "allowed": 500}}}})
+    respx.get(url__regex=rf"{BASE}/users/.*/overall_quotas").respond(
+        json={"data": {"api_requests_daily": {"user": {"used": 3, "allowed": 500}}}}
+    )
     quotas = await client.overall_quotas()
     assert quotas["api_requests_daily"]["user"]["used"] == 3
     assert all(KEY not in path for _, path in client.request_log)
@@ -601,9 +629,14 @@ async def test_limiter_gates_every_request(sleeps):
 async def test_cache_bound_respected_across_many_objects(sleeps):
     cache = ResponseCache(max_entries=10_000, max_bytes=200_000)
     respx.get(url__regex=rf"{BASE}/domains/d\d+\.test").mock(
-        side_effect=lambda r: httpx.Response(200, json={"data": {"type": "domain", "id": r.url.path.rsplit('/', 1)[1], "attributes": {"whois": "x" * 5000}}})
+        side_effect=lambda r: httpx.Response(
+            200,
+            json={"data": {"type": "domain", "id": r.url.path.rsplit("/", 1)[1], "attributes": {"whois": "x" * 5000}}},
+        )
     )
-    async with VTClient(KEY, base_url=BASE, limiter=RateLimiter(None, None), cache=cache, sleep=sleeps, trust_env=False) as c:
+    async with VTClient(
+        KEY, base_url=BASE, limiter=RateLimiter(None, None), cache=cache, sleep=sleeps, trust_env=False
+    ) as c:
         for i in range(100):
             await c.get_domain(f"d{i}.test")
     assert cache.bytes <= 200_000
@@ -650,31 +683,175 @@ def _page_ok(result):
 
 
 ENDPOINTS = [
-    ("file report", "GET", f"/files/{SHA256}", {"data": file_obj()}, lambda c: c.get_file(SHA256), lambda r: r["id"] == SHA256),
-    ("url by url", "GET", f"/urls/{URL_ID}", {"data": {"type": "url", "id": "e" * 64, "attributes": {"url": "http://evil.test/x"}}},
-     lambda c: c.get_url("http://evil.test/x"), lambda r: r["type"] == "url"),
-    ("domain", "GET", "/domains/evil.test", {"data": {"type": "domain", "id": "evil.test", "attributes": {}}}, lambda c: c.get_domain("evil.test"), lambda r: r["id"] == "evil.test"),
-    ("ipv4", "GET", "/ip_addresses/192.0.2.1", {"data": {"type": "ip_address", "id": "192.0.2.1", "attributes": {}}}, lambda c: c.get_ip("192.0.2.1"), lambda r: r["id"] == "192.0.2.1"),
-    ("ipv6", "GET", "/ip_addresses/2001:db8::1", {"data": {"type": "ip_address", "id": "2001:db8::1", "attributes": {}}}, lambda c: c.lookup("[2001:db8::1]"), lambda r: r["id"] == "2001:db8::1"),
-    ("analysis by lookup", "GET", "/analyses/u-" + "a" * 64 + "-1", ANALYSIS_BODY, lambda c: c.lookup("u-" + "a" * 64 + "-1"), lambda r: r["id"] == "an9"),
-    ("related objects", "GET", f"/files/{SHA256}/contacted_ips", PAGE_BODY, lambda c: c.get_related(ObjectRef("file", SHA256), "contacted_ips"), _page_ok),
-    ("related descriptors", "GET", f"/domains/evil.test/relationships/subdomains", PAGE_BODY, lambda c: c.get_related(ObjectRef("domain", "evil.test"), "subdomains", descriptors=True), _page_ok),
-    ("url relationships", "GET", f"/urls/{URL_ID}/last_serving_ip_address", {"data": {"type": "ip_address", "id": "192.0.2.9", "attributes": {}}},
-     lambda c: c.get_related(ObjectRef("url", URL_ID), "last_serving_ip_address"), lambda r: r.items[0]["id"] == "192.0.2.9"),
-    ("comments", "GET", f"/ip_addresses/192.0.2.1/comments", PAGE_BODY, lambda c: c.get_comments(ObjectRef("ip_address", "192.0.2.1")), _page_ok),
+    (
+        "file report",
+        "GET",
+        f"/files/{SHA256}",
+        {"data": file_obj()},
+        lambda c: c.get_file(SHA256),
+        lambda r: r["id"] == SHA256,
+    ),
+    (
+        "url by url",
+        "GET",
+        f"/urls/{URL_ID}",
+        {"data": {"type": "url", "id": "e" * 64, "attributes": {"url": "http://evil.test/x"}}},
+        lambda c: c.get_url("http://evil.test/x"),
+        lambda r: r["type"] == "url",
+    ),
+    (
+        "domain",
+        "GET",
+        "/domains/evil.test",
+        {"data": {"type": "domain", "id": "evil.test", "attributes": {}}},
+        lambda c: c.get_domain("evil.test"),
+        lambda r: r["id"] == "evil.test",
+    ),
+    (
+        "ipv4",
+        "GET",
+        "/ip_addresses/192.0.2.1",
+        {"data": {"type": "ip_address", "id": "192.0.2.1", "attributes": {}}},
+        lambda c: c.get_ip("192.0.2.1"),
+        lambda r: r["id"] == "192.0.2.1",
+    ),
+    (
+        "ipv6",
+        "GET",
+        "/ip_addresses/2001:db8::1",
+        {"data": {"type": "ip_address", "id": "2001:db8::1", "attributes": {}}},
+        lambda c: c.lookup("[2001:db8::1]"),
+        lambda r: r["id"] == "2001:db8::1",
+    ),
+    (
+        "analysis by lookup",
+        "GET",
+        "/analyses/u-" + "a" * 64 + "-1",
+        ANALYSIS_BODY,
+        lambda c: c.lookup("u-" + "a" * 64 + "-1"),
+        lambda r: r["id"] == "an9",
+    ),
+    (
+        "related objects",
+        "GET",
+        f"/files/{SHA256}/contacted_ips",
+        PAGE_BODY,
+        lambda c: c.get_related(ObjectRef("file", SHA256), "contacted_ips"),
+        _page_ok,
+    ),
+    (
+        "related descriptors",
+        "GET",
+        "/domains/evil.test/relationships/subdomains",
+        PAGE_BODY,
+        lambda c: c.get_related(ObjectRef("domain", "evil.test"), "subdomains", descriptors=True),
+        _page_ok,
+    ),
+    (
+        "url relationships",
+        "GET",
+        f"/urls/{URL_ID}/last_serving_ip_address",
+        {"data": {"type": "ip_address", "id": "192.0.2.9", "attributes": {}}},
+        lambda c: c.get_related(ObjectRef("url", URL_ID), "last_serving_ip_address"),
+        lambda r: r.items[0]["id"] == "192.0.2.9",
+    ),
+    (
+        "comments",
+        "GET",
+        "/ip_addresses/192.0.2.1/comments",
+        PAGE_BODY,
+        lambda c: c.get_comments(ObjectRef("ip_address", "192.0.2.1")),
+        _page_ok,
+    ),
     ("votes", "GET", f"/urls/{URL_ID}/votes", PAGE_BODY, lambda c: c.get_votes(ObjectRef("url", URL_ID)), _page_ok),
-    ("add comment", "POST", f"/domains/evil.test/comments", {"data": {"type": "comment", "id": "c9"}}, lambda c: c.add_comment(ObjectRef("domain", "evil.test"), "x"), lambda r: r["id"] == "c9"),
-    ("add vote", "POST", f"/ip_addresses/192.0.2.1/votes", {"data": {"type": "vote", "id": "v9"}}, lambda c: c.add_vote(ObjectRef("ip_address", "192.0.2.1"), "harmless"), lambda r: r["id"] == "v9"),
-    ("reanalyse file", "POST", f"/files/{SHA256}/analyse", ANALYSIS_BODY, lambda c: c.reanalyse(ObjectRef("file", SHA256)), lambda r: r["id"] == "an9"),
-    ("reanalyse url", "POST", f"/urls/{URL_ID}/analyse", ANALYSIS_BODY, lambda c: c.reanalyse(ObjectRef("url", URL_ID)), lambda r: r["id"] == "an9"),
-    ("submit url", "POST", "/urls", ANALYSIS_BODY, lambda c: c.scan_url("http://evil.test/x"), lambda r: r["id"] == "an9"),
-    ("analysis", "GET", "/analyses/an9", ANALYSIS_BODY, lambda c: c.get_analysis("an9"), lambda r: r["data"]["id"] == "an9"),
-    ("network location", "GET", f"/urls/{URL_ID}/network_location", {"data": {"type": "domain", "id": "evil.test", "attributes": {}}},
-     lambda c: c.network_location(ObjectRef("url", URL_ID)), lambda r: r["id"] == "evil.test"),
-    ("behaviour summary", "GET", f"/files/{SHA256}/behaviour_summary", {"data": {"processes_tree": []}}, lambda c: c.behaviour_summary(ObjectRef("file", SHA256)), lambda r: "processes_tree" in r),
-    ("download url", "GET", f"/files/{SHA256}/download_url", {"data": "https://storage.example/x"}, lambda c: c.download_url(SHA256), lambda r: r == "https://storage.example/x"),
-    ("upload url", "GET", "/files/upload_url", {"data": "https://vt.test/_ah/upload/1"}, lambda c: c.get_upload_url(), lambda r: r.endswith("/1")),
-    ("quotas", "GET", "/users/analyst/overall_quotas", {"data": {"api_requests_daily": {}}}, lambda c: c.overall_quotas("analyst"), lambda r: "api_requests_daily" in r),
+    (
+        "add comment",
+        "POST",
+        "/domains/evil.test/comments",
+        {"data": {"type": "comment", "id": "c9"}},
+        lambda c: c.add_comment(ObjectRef("domain", "evil.test"), "x"),
+        lambda r: r["id"] == "c9",
+    ),
+    (
+        "add vote",
+        "POST",
+        "/ip_addresses/192.0.2.1/votes",
+        {"data": {"type": "vote", "id": "v9"}},
+        lambda c: c.add_vote(ObjectRef("ip_address", "192.0.2.1"), "harmless"),
+        lambda r: r["id"] == "v9",
+    ),
+    (
+        "reanalyse file",
+        "POST",
+        f"/files/{SHA256}/analyse",
+        ANALYSIS_BODY,
+        lambda c: c.reanalyse(ObjectRef("file", SHA256)),
+        lambda r: r["id"] == "an9",
+    ),
+    (
+        "reanalyse url",
+        "POST",
+        f"/urls/{URL_ID}/analyse",
+        ANALYSIS_BODY,
+        lambda c: c.reanalyse(ObjectRef("url", URL_ID)),
+        lambda r: r["id"] == "an9",
+    ),
+    (
+        "submit url",
+        "POST",
+        "/urls",
+        ANALYSIS_BODY,
+        lambda c: c.scan_url("http://evil.test/x"),
+        lambda r: r["id"] == "an9",
+    ),
+    (
+        "analysis",
+        "GET",
+        "/analyses/an9",
+        ANALYSIS_BODY,
+        lambda c: c.get_analysis("an9"),
+        lambda r: r["data"]["id"] == "an9",
+    ),
+    (
+        "network location",
+        "GET",
+        f"/urls/{URL_ID}/network_location",
+        {"data": {"type": "domain", "id": "evil.test", "attributes": {}}},
+        lambda c: c.network_location(ObjectRef("url", URL_ID)),
+        lambda r: r["id"] == "evil.test",
+    ),
+    (
+        "behaviour summary",
+        "GET",
+        f"/files/{SHA256}/behaviour_summary",
+        {"data": {"processes_tree": []}},
+        lambda c: c.behaviour_summary(ObjectRef("file", SHA256)),
+        lambda r: "processes_tree" in r,
+    ),
+    (
+        "download url",
+        "GET",
+        f"/files/{SHA256}/download_url",
+        {"data": "https://storage.example/x"},
+        lambda c: c.download_url(SHA256),
+        lambda r: r == "https://storage.example/x",
+    ),
+    (
+        "upload url",
+        "GET",
+        "/files/upload_url",
+        {"data": "https://vt.test/_ah/upload/1"},
+        lambda c: c.get_upload_url(),
+        lambda r: r.endswith("/1"),
+    ),
+    (
+        "quotas",
+        "GET",
+        "/users/analyst/overall_quotas",
+        {"data": {"api_requests_daily": {}}},
+        lambda c: c.overall_quotas("analyst"),
+        lambda r: "api_requests_daily" in r,
+    ),
 ]
 
 
@@ -694,3 +871,15 @@ async def test_url_with_ipv6_host_round_trip_and_pcap_download(client, tmp_path)
     path = await client.download_pcap(f"{SHA256}_Zenbox", tmp_path / "x.pcap")
     assert path.read_bytes().startswith(b"\xd4\xc3\xb2\xa1")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_request_log_keeps_only_the_latest_requests():
+    """A long session must not grow the log for ever (it lives as long as the client)."""
+    from vttui.vt.client import RecentRequests
+
+    log = RecentRequests()
+    for n in range(RecentRequests.LIMIT + 5):
+        log.append(("GET", f"/files/{n}"))
+    assert len(log) == RecentRequests.LIMIT
+    assert log[0] == ("GET", "/files/5") and log[-1] == ("GET", f"/files/{RecentRequests.LIMIT + 4}")
+    assert log == list(log)  # still compares as a list

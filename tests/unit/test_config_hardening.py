@@ -299,6 +299,7 @@ def test_crash_log_lives_in_the_platform_state_dir(monkeypatch, tmp_path):
     assert config.crash_log_path() == tmp_path / "state" / "vttui" / "crash.log"
 
 
+@pytest.mark.crash_expected
 def test_the_crash_message_names_the_real_log_path(monkeypatch, tmp_path, capsys):
     import vttui.tui.app as app_module
     from vttui.cli import launch

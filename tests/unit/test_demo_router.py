@@ -219,7 +219,9 @@ async def test_relationship_paging_walks_every_page_without_gaps_or_repeats(clie
     items, pages = await walk(client, path, limit=40)
     ids = [item["id"] for item in items]
     assert len(ids) == 2500 and len(set(ids)) == 2500 and pages == 63
-    assert all(item["type"] == "resolution" and item["attributes"]["ip_address"] == IOCS["sinkhole_ip"] for item in items)
+    assert all(
+        item["type"] == "resolution" and item["attributes"]["ip_address"] == IOCS["sinkhole_ip"] for item in items
+    )
     assert all(i["id"] == i["attributes"]["ip_address"] + i["attributes"]["host_name"] for i in items)
     dates = [item["attributes"]["date"] for item in items]
     assert dates == sorted(dates, reverse=True)
@@ -251,7 +253,9 @@ async def test_descriptors_endpoint_returns_type_and_id_only(client):
 
 async def test_relationships_parameter_embeds_descriptors_with_cursor(client):
     ident = IOCS["detected_file"]
-    body = await get_json(client, f"/files/{ident}", params={"relationships": "contacted_ips,comments,execution_parents"})
+    body = await get_json(
+        client, f"/files/{ident}", params={"relationships": "contacted_ips,comments,execution_parents"}
+    )
     rels = body["data"]["relationships"]
     assert set(rels) == {"contacted_ips", "comments", "execution_parents"}
     ips = {d["id"] for d in rels["contacted_ips"]["data"]}
@@ -319,7 +323,9 @@ async def test_comments_page_and_new_comment_is_first(client, clock):
     assert len(items) == 25 and pages == 3
     assert all(item["type"] == "comment" and item["attributes"]["text"] for item in items)
     clock.now += 60
-    r = await client.post(path, json={"data": {"type": "comment", "attributes": {"text": "Seen again #Vexbot #c2-panel"}}})
+    r = await client.post(
+        path, json={"data": {"type": "comment", "attributes": {"text": "Seen again #Vexbot #c2-panel"}}}
+    )
     assert r.status_code == 200
     comment = r.json()["data"]
     assert comment["type"] == "comment" and comment["attributes"]["tags"] == ["c2-panel", "vexbot"]
@@ -341,7 +347,9 @@ async def test_cursor_survives_a_comment_posted_while_paging(client):
 async def test_bad_comment_bodies(client):
     path = f"/files/{IOCS['detected_file']}/comments"
     assert (await client.post(path, content=b"{not json")).status_code == 400
-    assert (await client.post(path, json={"data": {"type": "comment", "attributes": {"text": "  "}}})).status_code == 400
+    assert (
+        await client.post(path, json={"data": {"type": "comment", "attributes": {"text": "  "}}})
+    ).status_code == 400
     assert (await client.post(path, json={"data": {"type": "vote", "attributes": {"text": "x"}}})).status_code == 400
     assert (await client.post(f"/files/{NOT_FOUND_SHA256}/comments",
                               json={"data": {"type": "comment", "attributes": {"text": "x"}}})).status_code == 404
@@ -368,7 +376,9 @@ async def test_votes_page_post_and_conflict(client, backend):
     other = await client.post(path, json={"data": {"type": "vote", "attributes": {"verdict": "harmless"}}},
                               headers={"x-apikey": "second-key"})
     assert other.status_code == 200
-    bad = await client.post(f"/domains/{IOCS['domain']}/votes", json={"data": {"type": "vote", "attributes": {"verdict": "evil"}}})
+    bad = await client.post(
+        f"/domains/{IOCS['domain']}/votes", json={"data": {"type": "vote", "attributes": {"verdict": "evil"}}}
+    )
     assert error_of(bad)[:2] == (400, "InvalidArgumentError")
 
 
@@ -503,7 +513,9 @@ async def test_pcap_is_a_valid_capture(client):
         packets.append(data[offset + 16:offset + 16 + incl])
         offset += 16 + incl
     assert offset == len(data) and len(packets) >= 4
-    assert any(b"POST /gate.php" in p for p in packets) and any(b"\x03api\x0cupdate-relay\x04test" in p for p in packets)
+    assert any(b"POST /gate.php" in p for p in packets) and any(
+        b"\x03api\x0cupdate-relay\x04test" in p for p in packets
+    )
     assert (await client.get(f"/file_behaviours/{ident}_VirusTotal Jujubox/pcap")).status_code == 404
 
 
@@ -548,7 +560,14 @@ async def test_backend_is_cheap_to_build():
 
 _COLL = {"file": "files", "domain": "domains", "ip_address": "ip_addresses", "url": "urls"}
 _FOLLOW = {
-    "file": ("contacted_domains", "contacted_ips", "contacted_urls", "dropped_files", "execution_parents", "bundled_files"),
+    "file": (
+        "contacted_domains",
+        "contacted_ips",
+        "contacted_urls",
+        "dropped_files",
+        "execution_parents",
+        "bundled_files",
+    ),
     "domain": ("communicating_files", "referrer_files", "resolutions", "subdomains", "siblings", "parent"),
     "ip_address": ("communicating_files", "referrer_files", "resolutions"),
     "url": ("network_location", "last_serving_ip_address"),
@@ -595,7 +614,10 @@ async def test_graph_is_coherent_in_both_directions(client, backend):
                 if body["data"] is None or isinstance(body["data"], dict):
                     targets = [(body["data"]["type"], body["data"]["id"])] if body["data"] else []
                 else:
-                    targets = [(d["type"], d["id"]) for d in (await walk(client, f"/{_COLL[kind]}/{ident}/relationships/{rel}"))[0]]
+                    targets = [
+                        (d["type"], d["id"])
+                        for d in (await walk(client, f"/{_COLL[kind]}/{ident}/relationships/{rel}"))[0]
+                    ]
                 other = targets
             edges[(ref, rel)] = targets
             for target in other:
@@ -719,7 +741,9 @@ def test_demo_hosts_and_addresses_are_reserved(backend):
 
     from vttui.demo import catalogue
 
-    documentation = [ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")]
+    documentation = [
+        ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
+    ]
     for ip in catalogue.IPS:
         assert any(ipaddress.ip_address(ip) in net for net in documentation), ip
     names = list(catalogue.DOMAINS) + [urlsplit(u).hostname for u in catalogue.URLS]

@@ -26,7 +26,14 @@ def test_detections_of_a_real_file():
     assert body[0][:3] == ["Bkav", "malicious", "W32.AIDetectNet.01"]  # most severe first
     bkav = obj["attributes"]["last_analysis_results"]["Bkav"]
     assert body[0][3:] == [bkav["method"], bkav["engine_version"], bkav["engine_update"]]
-    assert {r[1] for r in body[4:]} <= {"undetected", "type-unsupported", "timeout", "harmless", "failure", "confirmed-timeout"}
+    assert {r[1] for r in body[4:]} <= {
+        "undetected",
+        "type-unsupported",
+        "timeout",
+        "harmless",
+        "failure",
+        "confirmed-timeout",
+    }
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -70,14 +77,18 @@ def test_resolution_rows():
     assert items
     table = rows(render(items, "csv"))
     header = table[0]
-    for item, row in zip(items, table[1:]):
+    for item, row in zip(items, table[1:], strict=True):
         assert row[header.index("host_name")] == item["attributes"]["host_name"]
         assert row[header.index("ip_address")] == item["attributes"]["ip_address"]
         assert row[header.index("date")].endswith("Z")
 
 
 def test_batch_names_each_object():
-    objs = [o for n, o in sample_objects() if o.get("type") in ("file", "domain") and o.get("attributes", {}).get("last_analysis_results")][:3]
+    objs = [
+        o
+        for n, o in sample_objects()
+        if o.get("type") in ("file", "domain") and o.get("attributes", {}).get("last_analysis_results")
+    ][:3]
     table = rows(render_batch(objs, "csv"))
     assert table[0] == ["object_type", "object_id"] + DETECTION_COLUMNS
     ids = [r[1] for r in table[1:]]

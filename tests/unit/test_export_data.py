@@ -117,10 +117,20 @@ def hostile_url() -> dict[str, Any]:
 
 def hostile_objects() -> list[dict[str, Any]]:
     return [
-        hostile_file(), hostile_domain(), hostile_ip(), hostile_url(),
+        hostile_file(),
+        hostile_domain(),
+        hostile_ip(),
+        hostile_url(),
         {"type": "resolution", "id": NASTY, "attributes": {"host_name": NASTY, "ip_address": NASTY, "date": NASTY}},
-        {"type": "analysis", "id": NASTY, "attributes": {"status": NASTY, "stats": {"malicious": 1},
-                                                        "results": {NASTY: {"category": "malicious", "result": NASTY}}}},
+        {
+            "type": "analysis",
+            "id": NASTY,
+            "attributes": {
+                "status": NASTY,
+                "stats": {"malicious": 1},
+                "results": {NASTY: {"category": "malicious", "result": NASTY}},
+            },
+        },
         {"type": 5, "id": None, "attributes": NASTY},
         {"type": NASTY, "id": ["list", "id"], "attributes": {k: NASTY for k in HOSTILE_KEYS}},
         {},
@@ -150,7 +160,7 @@ def equal_modulo(a: Any, b: Any) -> bool:
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(equal_modulo(a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(equal_modulo(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(equal_modulo(x, y) for x, y in zip(a, b, strict=True))
     return a == b
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from tests.unit.test_export_data import deep, equal_modulo, hostile_file, hostile_objects, sample_bodies, sample_objects
 from vttui.export import json_out, render, render_batch
-from vttui.export.json_out import ISO_SUFFIX, dump_raw, dumps, iso_date, is_date_key
+from vttui.export.json_out import ISO_SUFFIX, dump_raw, dumps, is_date_key, iso_date
 
 
 def strip_iso(value: Any, original: Any) -> Any:
@@ -26,7 +26,7 @@ def strip_iso(value: Any, original: Any) -> Any:
             if not (k.endswith(ISO_SUFFIX) and k not in original and k[: -len(ISO_SUFFIX)] in original)
         }
     if isinstance(value, list) and isinstance(original, list):
-        return [strip_iso(v, o) for v, o in zip(value, original)]
+        return [strip_iso(v, o) for v, o in zip(value, original, strict=False)]
     return value
 
 
@@ -39,7 +39,7 @@ def added_iso_keys(value: Any, original: Any, path: str = "") -> list[str]:
             else:
                 found += added_iso_keys(v, original.get(k), path + k + ".")
     elif isinstance(value, list) and isinstance(original, list):
-        for i, (v, o) in enumerate(zip(value, original)):
+        for i, (v, o) in enumerate(zip(value, original, strict=False)):
             found += added_iso_keys(v, o, f"{path}{i}.")
     return found
 
@@ -188,7 +188,13 @@ def no_surrogates(value):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dictionaries(st.text(max_size=6).filter(lambda k: not k.endswith("date") and k not in json_out.DATE_KEYS), json_any, max_size=5))
+@given(
+    st.dictionaries(
+        st.text(max_size=6).filter(lambda k: not k.endswith("date") and k not in json_out.DATE_KEYS),
+        json_any,
+        max_size=5,
+    )
+)
 def test_property_any_data_round_trips(attrs):
     obj = {"type": "x", "id": "y", "attributes": attrs}
     parsed = json.loads(render(obj, "json"))

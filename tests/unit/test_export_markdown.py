@@ -76,7 +76,7 @@ def assert_safe(text: str) -> None:
     shapes = table_shapes(text)
     written = source_tables(text)
     assert len(shapes) == len(written)
-    for (header, rows), block in zip(shapes, written):
+    for (header, rows), block in zip(shapes, written, strict=True):
         assert header > 0 and all(n == header for n in rows)
         assert len(rows) == len(block) - 2  # header and delimiter lines
     # headings are single lines and start where we put them

@@ -61,8 +61,14 @@ def test_json_lists_exactly_the_visits_and_pivots():
     assert file_visit["verdict"] == "malicious" and file_visit["ratio"] == "40/60"
     assert file_visit["threat_label"] == "trojan.agent" and file_visit["loaded"] is True
     assert data["visits"][2]["loaded"] is False
-    got = [((p["from"]["type"], p["from"]["id"]), p["relationship"], (p["to"]["type"], p["to"]["id"])) for p in data["pivots"]]
-    assert got == [((s.type, s.id), r.replace("\ud800", "\ufffd").replace("\udfff", "\ufffd"), (d.type, d.id)) for s, r, d in PIVOTS]
+    got = [
+        ((p["from"]["type"], p["from"]["id"]), p["relationship"], (p["to"]["type"], p["to"]["id"]))
+        for p in data["pivots"]
+    ]
+    assert got == [
+        ((s.type, s.id), r.replace("\ud800", "\ufffd").replace("\udfff", "\ufffd"), (d.type, d.id))
+        for s, r, d in PIVOTS
+    ]
 
 
 def test_markdown_lists_every_pivot_in_order_and_stays_a_table():

@@ -9,7 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.unit.test_export_data import HOSTILE_KEYS, NASTY, deep, hostile_file, hostile_objects, sample_bodies, sample_objects
+from tests.unit.test_export_data import (
+    HOSTILE_KEYS,
+    NASTY,
+    deep,
+    hostile_file,
+    hostile_objects,
+    sample_bodies,
+    sample_objects,
+)
 from vttui.export import render, render_batch
 from vttui.export.xml_out import MAX_DEPTH, to_xml, xml_name
 

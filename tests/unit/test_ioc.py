@@ -8,7 +8,8 @@ import re
 from importlib import resources
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from vttui.vt.errors import InvalidIOCError
 from vttui.vt.ioc import (

@@ -488,7 +488,9 @@ def test_resolution_other_side() -> None:
     one_sided = Resolution({"type": "resolution", "attributes": {"ip_address": "1.2.3.4", "host_name": None}})
     assert one_sided.other_side(ObjectRef("ip_address", "1.2.3.4")) is None
     assert one_sided.other_side(ObjectRef("domain", "x.com")) == ip
-    stats = Resolution({"attributes": {"ip_address_last_analysis_stats": {"malicious": "3"}, "host_name_last_analysis_stats": "x"}})
+    stats = Resolution(
+        {"attributes": {"ip_address_last_analysis_stats": {"malicious": "3"}, "host_name_last_analysis_stats": "x"}}
+    )
     assert stats.ip_stats.malicious == 3 and stats.host_stats == AnalysisStats()
 
 
@@ -516,9 +518,13 @@ def test_analysis_status_of_upload_and_analyse_samples() -> None:
 
 
 def test_analysis_item_ref_sources() -> None:
-    via_relationship = Analysis({"type": "analysis", "id": "x", "relationships": {"item": {"data": {"type": "file", "id": "abc"}}}})
+    via_relationship = Analysis(
+        {"type": "analysis", "id": "x", "relationships": {"item": {"data": {"type": "file", "id": "abc"}}}}
+    )
     assert via_relationship.item_ref == ObjectRef("file", "abc")
-    file_meta = Analysis.from_reply({"data": {"type": "analysis", "id": "NjU="}, "meta": {"file_info": {"sha256": "f" * 64}}})
+    file_meta = Analysis.from_reply(
+        {"data": {"type": "analysis", "id": "NjU="}, "meta": {"file_info": {"sha256": "f" * 64}}}
+    )
     assert file_meta.item_ref == ObjectRef("file", "f" * 64)
     url_meta = Analysis.from_reply({
         "data": {"type": "analysis", "id": "u-" + "a" * 64 + "-1"},
@@ -529,7 +535,9 @@ def test_analysis_item_ref_sources() -> None:
     assert url_from_id.item_ref == ObjectRef("url", "a" * 64)
     for junk_id in ("", "!!!", "bm90IGFuIG1kNQ==", "x" * 5000, 12):
         assert Analysis({"type": "analysis", "id": junk_id}).item_ref is None
-    junk_meta = Analysis.from_reply({"data": {"type": "analysis", "id": "z"}, "meta": {"file_info": "x", "url_info": {"id": {}}}})
+    junk_meta = Analysis.from_reply(
+        {"data": {"type": "analysis", "id": "z"}, "meta": {"file_info": "x", "url_info": {"id": {}}}}
+    )
     assert junk_meta.item_ref is None
     assert Analysis.from_reply("junk").item_ref is None and Analysis.from_reply(None).id == ""
 
@@ -551,7 +559,8 @@ def test_comment_and_vote() -> None:
 def test_file_accessors_with_quirky_shapes() -> None:
     f = File({"type": "file", "id": "id256", "attributes": {
         "size": "-5",
-        "trid": [{"file_type": "A", "probability": "12.5"}, {"file_type": "", "probability": 1}, "junk", {"file_type": "B"}],
+        "trid": [{"file_type": "A", "probability": "12.5"}, {"file_type": "", "probability": 1}, "junk",
+                 {"file_type": "B"}],
         "pe_info": {
             "sections": [{"name": ".text", "entropy": "7", "raw_size": 1e308}, None, "x"],
             "import_list": {"not": "a list"},
@@ -564,7 +573,8 @@ def test_file_accessors_with_quirky_shapes() -> None:
         "popular_threat_classification": {"popular_threat_category": [
             {"value": "trojan", "count": "3"}, {"value": None, "count": 1}, {"value": "x", "count": "many"},
         ]},
-        "sandbox_verdicts": {"S": {"category": "malicious", "malware_classification": "RAT", "confidence": "90"}, "T": "junk"},
+        "sandbox_verdicts": {"S": {"category": "malicious", "malware_classification": "RAT", "confidence": "90"},
+                             "T": "junk"},
         "exiftool": {"A": "1", "B": {"nested": 1}, "C": 2},
         "crowdsourced_yara_results": [{"rule_name": "R", "author": ["x"]}, {"rule_name": None}],
         "sigma_analysis_summary": {"src1": {"high": 1, "low": "2"}, "src2": {"high": 3}, "src3": "junk"},
@@ -577,7 +587,12 @@ def test_file_accessors_with_quirky_shapes() -> None:
         "entropy": 7.0, "md5": "", "chi2": None, "flags": "",
     }]  # fmt: skip
     assert f.pe_imports == [] and f.pe_exports == ["a", "3"]
-    assert f.signature == {"signers": "A; ;B;", "verified": "true", "signing_date": "06:48 AM 08/24/2022", "file_version": "1"}
+    assert f.signature == {
+        "signers": "A; ;B;",
+        "verified": "true",
+        "signing_date": "06:48 AM 08/24/2022",
+        "file_version": "1",
+    }
     assert f.threat_categories == [("trojan", 3), ("x", 0)]
     [verdict] = f.sandbox_verdicts
     assert verdict.sandbox == "S" and verdict.classifications == ("RAT",) and verdict.confidence == 90
@@ -707,10 +722,7 @@ def _replaced(obj: Any, path: tuple, value: Any) -> Any:
     if not path:
         return value
     head, rest = path[0], path[1:]
-    if isinstance(obj, dict):
-        new = dict(obj)
-    else:
-        new = list(obj)
+    new = dict(obj) if isinstance(obj, dict) else list(obj)
     new[head] = _replaced(obj.get(head) if isinstance(obj, dict) else obj[head], rest, value)
     return new
 

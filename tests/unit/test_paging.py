@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vttui.vt.paging import Page, Paginator, decode_resume, encode_resume
 
@@ -54,7 +55,9 @@ async def test_resume_mid_page_never_skips_or_repeats(n, limit, stops):
         if cursor is None and it.done:
             break
     if cursor is not None or not seen:
-        seen.extend(await Paginator(fetch, limit=limit, cursor=cursor).collect() if cursor is not None or not seen else [])
+        seen.extend(
+            await Paginator(fetch, limit=limit, cursor=cursor).collect() if cursor is not None or not seen else []
+        )
     assert seen == items
 
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from vttui.demo import DemoBackend, DemoTransport, demo_iocs
 from vttui.runtime import DEMO_BASE_URL
 from vttui.vt import errors as E
 from vttui.vt import samples
 from vttui.vt.client import VTClient
-from vttui.demo import DemoBackend, DemoTransport, demo_iocs
 from vttui.vt.ratelimit import RateLimiter
 from vttui.vt.samples import (
     FileDigest,

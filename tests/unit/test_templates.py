@@ -211,8 +211,12 @@ def test_full_keeps_everything_and_essential_trims():
     # each engine's verdict survives, its version and method do not
     for name, result in essential["last_analysis_results"].items():
         assert set(result) <= {"category", "result"}
-        assert result == {k: v for k, v in obj["attributes"]["last_analysis_results"][name].items() if k in ("category", "result")}
-    assert essential["popular_threat_classification"] == {"suggested_threat_label": obj["attributes"]["popular_threat_classification"]["suggested_threat_label"]}
+        assert result == {
+            k: v for k, v in obj["attributes"]["last_analysis_results"][name].items() if k in ("category", "result")
+        }
+    assert essential["popular_threat_classification"] == {
+        "suggested_threat_label": obj["attributes"]["popular_threat_classification"]["suggested_threat_label"]
+    }
 
 
 def test_network_template_on_a_domain_sample():

@@ -11,10 +11,10 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-import pyzipper
 import pytest
+import pyzipper
 
-from vttui.vt import ziputil, zipcrypto_fast
+from vttui.vt import zipcipher, zipcrypto_fast, ziputil
 from vttui.vt.ziputil import ZipCrypto, zip_file
 
 PASSWORD = b"infected"
@@ -143,7 +143,7 @@ async def test_a_zipped_download_never_writes_the_bare_sample(tmp_path, monkeypa
 
 
 def test_without_numpy_the_byte_loop_still_works(monkeypatch, tmp_path):
-    monkeypatch.setattr(ziputil, "_fast_min", lambda: float("inf"))
+    monkeypatch.setattr(zipcipher, "_fast_min", lambda: float("inf"))
     data = write_sample(tmp_path / "s.bin", "random", 200_000)
     dest = zip_file(tmp_path / "s.bin", tmp_path / "s.zip")
     with zipfile.ZipFile(dest) as zf:

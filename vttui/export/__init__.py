@@ -81,7 +81,7 @@ def _check(fmt: str) -> None:
         raise UnknownFormatError(fmt)
 
 
-def _objects(value: Any) -> dict | list:
+def _objects(value: Any) -> dict[str, Any] | list[Any]:
     """The object (dict) or items (list) inside whatever ``render`` was given."""
     if isinstance(value, dict) and "data" in value and not isinstance(value.get("type"), str):
         data = value.get("data")
@@ -168,14 +168,14 @@ def render_batch(
             objects.append(apply_template(found, template))
             metas.append(provenance(fetched[n] if fetched is not None and n < len(fetched) else None))
     if fmt == "json":
-        return json_out.dumps([with_meta(o, m) for o, m in zip(objects, metas)]) + "\n"
+        return json_out.dumps([with_meta(o, m) for o, m in zip(objects, metas, strict=True)]) + "\n"
     if fmt == "markdown":
         if not any(metas):
             return markdown.batch_markdown(objects)
         return markdown.SEPARATOR.join(
-            with_note(markdown.object_markdown(o), m).rstrip("\n") for o, m in zip(objects, metas)) + "\n"
+            with_note(markdown.object_markdown(o), m).rstrip("\n") for o, m in zip(objects, metas, strict=True)) + "\n"
     if fmt == "xml":
-        return xml_out.to_xml([with_meta(o, m) for o, m in zip(objects, metas)])
+        return xml_out.to_xml([with_meta(o, m) for o, m in zip(objects, metas, strict=True)])
     return csv_out.batch_detections_csv(objects)
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ..vt.models import VTObject, as_dict, as_int, as_str, wrap
+from ..vt.models import EngineResult, VTObject, as_dict, as_int, as_str, wrap
 from ..vt.sanitize import clean_line
 from .json_out import iso_date
 
@@ -53,7 +53,7 @@ def _write(header: list[str], rows: Iterable[list[Any]]) -> str:
     return buf.getvalue()
 
 
-def _detection_row(r) -> list[Any]:
+def _detection_row(r: EngineResult) -> list[Any]:
     return [r.engine, r.category, r.result or "", r.method, r.engine_version or "", r.engine_update or ""]
 
 
@@ -66,7 +66,7 @@ def detections_csv(obj: Any, *, flagged_only: bool = False) -> str:
 
 def batch_detections_csv(objects: Iterable[Any], *, flagged_only: bool = False) -> str:
     """Detections of several objects in one table, each row naming its object."""
-    def rows():
+    def rows() -> Iterator[list[Any]]:
         for obj in objects:
             view = obj if isinstance(obj, VTObject) else wrap(obj)
             results = view.detections if flagged_only else view.engine_results

@@ -97,7 +97,7 @@ def normalise(value: Any, *, dates: bool = True, depth: int = 0) -> Any:
     return clean_str(str(value))
 
 
-def _normalise_dict(value: dict, *, dates: bool, depth: int) -> dict:
+def _normalise_dict(value: dict[Any, Any], *, dates: bool, depth: int) -> dict[str, Any]:
     items: dict[str, Any] = {}
     for k, v in value.items():
         items[_key(k)] = normalise(v, dates=dates, depth=depth + 1)

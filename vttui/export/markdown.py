@@ -104,7 +104,9 @@ def _detections(view: VTObject) -> list[str]:
     could_not = f"; {silent} could not scan it" if silent > 0 else ""
     if not flagged:
         return [f"## Detections (none of {total} engines{could_not})", "", "No engine flagged it."]
-    rows = [[r.engine, r.category, r.result or "", r.method, r.engine_version or "", r.engine_update or ""] for r in flagged]
+    rows = [
+        [r.engine, r.category, r.result or "", r.method, r.engine_version or "", r.engine_update or ""] for r in flagged
+    ]
     return [f"## Detections ({len(flagged)} of {total} engines flagged it{could_not})", ""] + table(
         ["Engine", "Category", "Result", "Method", "Engine version", "Engine update"], rows
     )

@@ -130,7 +130,8 @@ def _file_sections(f: File) -> list[Section]:
     ]
     names = f.names
     if names:
-        out.append(Section("names", f"Names ({len(names)})", tables=[_table(["Name"], [[n] for n in names])], covers=("names",)))
+        out.append(Section("names", f"Names ({len(names)})", tables=[_table(["Name"], [[n] for n in names])],
+                           covers=("names",)))
     threat = _rows(
         ("Threat label", f.threat_label),
         ("Categories", [f"{v} ({c})" for v, c in f.threat_categories]),
@@ -141,11 +142,13 @@ def _file_sections(f: File) -> list[Section]:
     tables = []
     if verdicts:
         tables.append(_table(["Sandbox", "Category", "Malware names", "Confidence"], [
-            [v.sandbox, v.category, ", ".join(v.malware_names or v.classifications), v.confidence if v.confidence is not None else ""]
+            [v.sandbox, v.category, ", ".join(v.malware_names or v.classifications),
+             v.confidence if v.confidence is not None else ""]
             for v in verdicts
         ]))
     if threat or tables:
-        out.append(Section("threat", "Threat", threat, tables, covers=("popular_threat_classification", "sandbox_verdicts", "threat_severity")))
+        out.append(Section("threat", "Threat", threat, tables,
+                           covers=("popular_threat_classification", "sandbox_verdicts", "threat_severity")))
     sig = f.signature
     if sig:
         out.append(Section("signature", "Signature", _rows(*sig.items()), covers=("signature_info",)))
@@ -163,8 +166,10 @@ def _file_sections(f: File) -> list[Section]:
                                     [[_fmt_cell(s.get(c)) for c in cols] for s in sections]))
         imports = f.pe_imports
         if imports:
-            pe_tables.append(_table(["Library", "Imported functions"],
-                                    [[lib, ", ".join(funcs[:40]) + (f" … {len(funcs) - 40} more" if len(funcs) > 40 else "")] for lib, funcs in imports]))
+            pe_tables.append(_table(
+                ["Library", "Imported functions"],
+                [[lib, ", ".join(funcs[:40]) + (f" … {len(funcs) - 40} more" if len(funcs) > 40 else "")]
+                 for lib, funcs in imports]))
         exports = f.pe_exports
         if exports:
             pe_tables.append(_table(["Exported function"], [[e] for e in exports]))
@@ -174,23 +179,33 @@ def _file_sections(f: File) -> list[Section]:
         out.append(Section("pe", "Portable Executable", pe_rows, pe_tables, covers=("pe_info",)))
     trid = f.trid
     if trid:
-        out.append(Section("trid", "TrID", tables=[_table(["File type", "Probability"], [[t, f"{p:.1f} %" if p is not None else ""] for t, p in trid])], covers=("trid",)))
+        trid_rows = [[t, f"{p:.1f} %" if p is not None else ""] for t, p in trid]
+        out.append(Section("trid", "TrID", tables=[_table(["File type", "Probability"], trid_rows)], covers=("trid",)))
     die = f.detect_it_easy
     packers = f.packers
     if die or packers:
-        out.append(Section("packers", "Packers and compilers", _rows(("Detect It Easy", die), *packers.items()), covers=("detectiteasy", "packers")))
+        out.append(Section("packers", "Packers and compilers", _rows(("Detect It Easy", die), *packers.items()),
+                           covers=("detectiteasy", "packers")))
     yara = f.crowdsourced_yara
     ids = f.crowdsourced_ids
     sigma = f.sigma_rules
     if yara or ids or sigma:
         tables = []
         if yara:
-            tables.append(_table(["YARA rule", "Ruleset", "Author", "Source"], [[y.get("rule_name", ""), y.get("ruleset_name", ""), y.get("author", ""), y.get("source", "")] for y in yara]))
+            tables.append(_table(["YARA rule", "Ruleset", "Author", "Source"],
+                                 [[y.get("rule_name", ""), y.get("ruleset_name", ""), y.get("author", ""),
+                                   y.get("source", "")] for y in yara]))
         if ids:
-            tables.append(_table(["IDS alert", "Severity", "Category"], [[i.get("rule_msg", ""), i.get("alert_severity", ""), i.get("rule_category", "")] for i in ids]))
+            tables.append(_table(["IDS alert", "Severity", "Category"],
+                                 [[i.get("rule_msg", ""), i.get("alert_severity", ""), i.get("rule_category", "")]
+                                  for i in ids]))
         if sigma:
-            tables.append(_table(["Sigma rule", "Level", "Source"], [[s.get("rule_title", ""), s.get("rule_level", ""), s.get("rule_source", "")] for s in sigma]))
-        out.append(Section("rules", "Crowdsourced rules", tables=tables, covers=("crowdsourced_yara_results", "crowdsourced_ids_results", "crowdsourced_ids_stats", "sigma_analysis_results", "sigma_analysis_summary", "sigma_analysis_stats")))
+            tables.append(_table(["Sigma rule", "Level", "Source"],
+                                 [[s.get("rule_title", ""), s.get("rule_level", ""), s.get("rule_source", "")]
+                                  for s in sigma]))
+        out.append(Section("rules", "Crowdsourced rules", tables=tables, covers=(
+            "crowdsourced_yara_results", "crowdsourced_ids_results", "crowdsourced_ids_stats",
+            "sigma_analysis_results", "sigma_analysis_summary", "sigma_analysis_stats")))
     exif = f.exiftool
     if exif:
         out.append(Section("exiftool", "ExifTool", tables=[_kv_table("Field", "Value", exif)], covers=("exiftool",)))
@@ -224,9 +239,11 @@ def _url_sections(u: URL) -> list[Section]:
         out.append(Section("redirects", "Redirection chain", tables=[table], covers=("redirection_chain",)))
     headers = u.response_headers
     if headers:
-        out.append(Section("headers", "Response headers", tables=[_kv_table("Header", "Value", headers)], covers=("last_http_response_headers",)))
+        out.append(Section("headers", "Response headers", tables=[_kv_table("Header", "Value", headers)],
+                           covers=("last_http_response_headers",)))
     if u.categories:
-        out.append(Section("categories", "Categories", tables=[_kv_table("Source", "Category", u.categories)], covers=("categories",)))
+        out.append(Section("categories", "Categories", tables=[_kv_table("Source", "Category", u.categories)],
+                           covers=("categories",)))
     links = u.outgoing_links
     if links:
         table = _pivot_table(["URL"], [[x] for x in links], u.outgoing_link_pivots)
@@ -237,10 +254,13 @@ def _url_sections(u: URL) -> list[Section]:
         out.append(Section("trackers", "Trackers", tables=[table], covers=("trackers",)))
     meta = u.html_meta
     if meta:
-        out.append(Section("html_meta", "HTML meta", tables=[_table(["Name", "Content"], [[k, ", ".join(v)] for k, v in meta.items()])], covers=("html_meta",)))
+        out.append(Section("html_meta", "HTML meta",
+                           tables=[_table(["Name", "Content"], [[k, ", ".join(v)] for k, v in meta.items()])],
+                           covers=("html_meta",)))
     cookies = u.cookies
     if cookies:
-        out.append(Section("cookies", "Cookies", tables=[_kv_table("Cookie", "Value", cookies)], covers=("last_http_response_cookies",)))
+        out.append(Section("cookies", "Cookies", tables=[_kv_table("Cookie", "Value", cookies)],
+                           covers=("last_http_response_cookies",)))
     return out
 
 
@@ -265,7 +285,8 @@ def _cert_section(obj: Domain | IPAddress) -> Section | None:
 def _whois_section(obj: Domain | IPAddress) -> Section | None:
     if not obj.whois:
         return None
-    return Section("whois", "Whois", _rows(("Retrieved", obj.whois_date)), text=obj.whois, covers=("whois", "whois_date"))
+    return Section("whois", "Whois", _rows(("Retrieved", obj.whois_date)), text=obj.whois,
+                   covers=("whois", "whois_date"))
 
 
 def _domain_sections(d: Domain) -> list[Section]:
@@ -274,16 +295,19 @@ def _domain_sections(d: Domain) -> list[Section]:
         ("Updated", d.last_update_date), ("TLD", d.tld), ("JARM", d.jarm), ("Tags", d.tags),
     ), covers=("registrar", "creation_date", "expiration_date", "last_update_date", "tld", "jarm", "tags"))]
     if d.categories:
-        out.append(Section("categories", "Categories", tables=[_kv_table("Source", "Category", d.categories)], covers=("categories",)))
+        out.append(Section("categories", "Categories", tables=[_kv_table("Source", "Category", d.categories)],
+                           covers=("categories",)))
     ranks = d.popularity_ranks
     if ranks:
-        out.append(Section("popularity", "Popularity ranks", tables=[_table(["Source", "Rank"], [list(r) for r in ranks])], covers=("popularity_ranks",)))
+        out.append(Section("popularity", "Popularity ranks",
+                           tables=[_table(["Source", "Rank"], [list(r) for r in ranks])], covers=("popularity_ranks",)))
     records = d.dns_records
     if records:
         title = "DNS records"
         if d.last_dns_records_date:
             title += f" ({fmt_date(d.last_dns_records_date)})"
-        table = _pivot_table(["Type", "Value", "TTL"], [[t, v, ttl if ttl is not None else ""] for t, v, ttl in records],
+        table = _pivot_table(["Type", "Value", "TTL"],
+                             [[t, v, ttl if ttl is not None else ""] for t, v, ttl in records],
                              d.dns_pivots)
         out.append(Section("dns", title, tables=[table], covers=("last_dns_records", "last_dns_records_date")))
     for section in (_cert_section(d), _whois_section(d)):
@@ -300,7 +324,10 @@ def _ip_sections(ip: IPAddress) -> list[Section]:
     ), covers=("network", "asn", "as_owner", "country", "continent", "regional_internet_registry", "jarm", "tags"))]
     context = ip.crowdsourced_context
     if context:
-        out.append(Section("context", "Crowdsourced context", tables=[_table(["Title", "Source", "Details"], [[c.get("title", ""), c.get("source", ""), c.get("details", "")] for c in context])], covers=("crowdsourced_context",)))
+        out.append(Section("context", "Crowdsourced context", tables=[_table(
+            ["Title", "Source", "Details"],
+            [[c.get("title", ""), c.get("source", ""), c.get("details", "")] for c in context])],
+            covers=("crowdsourced_context",)))
     for section in (_cert_section(ip), _whois_section(ip)):
         if section is not None:
             out.append(section)

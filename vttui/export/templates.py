@@ -2,8 +2,9 @@
 
 A template trims an object's ``attributes`` before any format renders it; the top-level
 ``type`` and ``id`` and every other key outside ``attributes`` (``links``,
-``relationships``, ``context_attributes``) are always kept. Rules are given per object type, or under ``"*"`` for every type; for one object
-the ``"*"`` rule and the rule of its type are combined (their lists are joined).
+``relationships``, ``context_attributes``) are always kept. Rules are given per object
+type, or under ``"*"`` for every type; for one object the ``"*"`` rule and the rule of its
+type are combined (their lists are joined).
 
 Paths are dotted and relative to ``attributes``:
 
@@ -59,7 +60,8 @@ __all__ = [
 
 #: Types a rule may name (plus "*").
 OBJECT_TYPES: tuple[str, ...] = tuple(
-    sorted(set(COLLECTION_OF_TYPE) | {"resolution", "vote", "whois", "ssl_cert", "submission", "screenshot", "sigma_analysis", "reference", "threat_actor"})
+    sorted(set(COLLECTION_OF_TYPE) | {"resolution", "vote", "whois", "ssl_cert", "submission", "screenshot",
+                                      "sigma_analysis", "reference", "threat_actor"})
 )
 
 
@@ -170,7 +172,8 @@ class Template:
 
 
 def _builtin(name: str, description: str, rules: dict[str, dict[str, list[str]]]) -> Template:
-    return Template(name, description, {t: Rule(tuple(r.get("keep", ())), tuple(r.get("drop", ()))) for t, r in rules.items()})
+    return Template(name, description,
+                    {t: Rule(tuple(r.get("keep", ())), tuple(r.get("drop", ()))) for t, r in rules.items()})
 
 
 _VERDICT = ["last_analysis_stats", "last_analysis_date", "reputation", "total_votes", "tags",
@@ -193,7 +196,8 @@ BUILTIN_TEMPLATES: dict[str, Template] = {
             "analysis": {"keep": ["status", "date", "stats"]},
         }),
         _builtin("detections", "Verdicts only: stats and every engine's answer, threat names, rule hits", {
-            "*": {"keep": ["last_analysis_stats", "last_analysis_results", "last_analysis_date", "reputation", "total_votes"]},
+            "*": {"keep": ["last_analysis_stats", "last_analysis_results", "last_analysis_date", "reputation",
+                           "total_votes"]},
             "file": {"keep": ["meaningful_name", "popular_threat_classification", "sandbox_verdicts",
                               "crowdsourced_yara_results", "crowdsourced_ids_stats", "sigma_analysis_stats",
                               "threat_severity"]},
@@ -254,7 +258,8 @@ def load_template_file(path: Path) -> Template:
             raise TemplateError(f"Template {where}: {type_name!r} must be a table with keep and/or drop lists.")
         unknown = set(table) - {"keep", "drop"}
         if unknown:
-            raise TemplateError(f"Template {where}: [{type_name}] has unknown keys {', '.join(sorted(unknown))} (only keep and drop).")
+            raise TemplateError(f"Template {where}: [{type_name}] has unknown keys {', '.join(sorted(unknown))} "
+                                "(only keep and drop).")
         lists = {}
         for key in ("keep", "drop"):
             value = table.get(key, [])
@@ -270,7 +275,8 @@ def load_template_file(path: Path) -> Template:
     return Template(path.stem, description, rules, source=where)
 
 
-def load_templates(config_dir: Path | str | None = None, *, errors: list[TemplateError] | None = None) -> dict[str, Template]:
+def load_templates(config_dir: Path | str | None = None, *,
+                   errors: list[TemplateError] | None = None) -> dict[str, Template]:
     """Built-in templates plus the user's (which win on a name clash).
 
     A malformed user file raises TemplateError, unless ``errors`` is given: then the
@@ -392,7 +398,7 @@ def _drop(value: Any, paths: list[Path_]) -> Any:
     return value
 
 
-def select(attributes: Any, keep: list[Path_], drop: list[Path_]) -> dict:
+def select(attributes: Any, keep: list[Path_], drop: list[Path_]) -> dict[str, Any]:
     """Attributes trimmed by keep- and drop-paths (keep empty means keep all)."""
     attrs = attributes if isinstance(attributes, dict) else {}
     if keep:
@@ -412,7 +418,8 @@ def apply_template(obj: Any, template: Template | None) -> Any:
     """
     if template is None or not isinstance(obj, dict):
         return obj
-    object_type = obj.get("type") if isinstance(obj.get("type"), str) else ""
+    kind = obj.get("type")
+    object_type = kind if isinstance(kind, str) else ""
     keep, drop = template.paths_for(object_type)
     if not keep and not drop:
         return obj

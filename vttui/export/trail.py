@@ -89,7 +89,7 @@ class Trail:
             visit.note = reason
         return visit
 
-    def loaded(self, entry: Any, obj: "VTObject") -> None:
+    def loaded(self, entry: Any, obj: VTObject) -> None:
         """The object arrived: record its verdict and its canonical id (sha256). Visits made
         under its other names (its MD5, the id it was asked by) become this one visit, in
         the place of the earliest of them."""
@@ -131,7 +131,7 @@ class Trail:
         return len(self.visits)
 
 
-def _other_ids(obj: "VTObject") -> list[tuple[str, str]]:
+def _other_ids(obj: VTObject) -> list[tuple[str, str]]:
     """The other names of a loaded object: a file's MD5 and SHA-1 (lower-case)."""
     if obj.type != "file":
         return []

@@ -121,7 +121,10 @@ def trail_markdown(trail: Trail) -> str:
     if trail.pivots:
         lines += table(
             ["No.", "From", "Relationship", "To", "At"],
-            ([i + 1, _ref_text(p.source), p.relationship, _ref_text(p.target), _iso(p.at)] for i, p in enumerate(trail.pivots)),
+            (
+                [i + 1, _ref_text(p.source), p.relationship, _ref_text(p.target), _iso(p.at)]
+                for i, p in enumerate(trail.pivots)
+            ),
         )
     else:
         lines.append("No pivots yet.")

@@ -8,14 +8,16 @@ import os
 import threading
 from collections.abc import Iterable
 
+from typing import TYPE_CHECKING
+
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-
-from typing import TYPE_CHECKING
+from textual.worker import Worker, WorkerState
 
 from ..config import Settings, crash_log_path, mask_key
 from ..export.trail import Trail
+from ..vt.errors import VTError
 from . import text as T
 from . import textual_fixes, trace
 from .screens.main import MainScreen
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
     from ..vt.ioc import IOC
 
 
-class VTApp(App):
+class VTApp(App[None]):
     """vttui: triage VirusTotal from the terminal."""
 
     TITLE = "vttui"
@@ -71,7 +73,6 @@ class VTApp(App):
         #: In tests an unexpected exception must fail loudly; for users it becomes a notice.
         self.strict = bool(os.environ.get("VTTUI_STRICT")) if strict is None else strict
         self.crashes: list[BaseException] = []
-        self.copied: list[str] = []
         self.recent: list["IOC"] = []
         self.trail = Trail()
         self.api_key_entered: str | None = None
@@ -79,6 +80,7 @@ class VTApp(App):
         self._started = False
         #: Only the real program sets this: tests run many apps in one process.
         self.freeze_heap = freeze_heap
+        self._heap_frozen = False
 
     # --- startup -------------------------------------------------------------------------
 
@@ -143,7 +145,10 @@ class VTApp(App):
             _warm_network_imports()
         if client is not None and client.store is not None:
             self.run_worker(self._prepare_store(client), group="store", exit_on_error=False)
-        if self.freeze_heap:
+        if self.freeze_heap and not self._heap_frozen:
+            # Once: again on a key change would freeze the live report views, and those
+            # evicted afterwards would never be collected (a few MB each).
+            self._heap_frozen = True
             self._freeze_heap()
         if self.initial_ioc:
             self.call_after_refresh(self._open_initial)
@@ -195,6 +200,14 @@ class VTApp(App):
             pass
 
     @property
+    def vt(self) -> VTClient:
+        """The client, for code that runs once the app has started (a report is open,
+        a dialog was reached from one)."""
+        if self.client is None:
+            raise RuntimeError("the VirusTotal client is not started yet")
+        return self.client
+
+    @property
     def main(self) -> MainScreen:
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
@@ -216,7 +229,6 @@ class VTApp(App):
         """Copy to the clipboard by OSC 52 (works over SSH) and, where there is one, the
         local clipboard; always say what was copied."""
         text = T.copy_text(value)
-        self.copied.append(text)
         self.copy_to_clipboard(text)
         if self.use_system_clipboard:
             threading.Thread(target=_pyperclip_copy, args=(text,), daemon=True).start()
@@ -297,6 +309,20 @@ class VTApp(App):
         keeps the focus; ``app_focus`` itself still says whether the terminal has it."""
 
     # --- safety net ----------------------------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.worker_failed(event.worker)
+
+    def worker_failed(self, worker: Worker[object]) -> None:
+        """The one place a failed worker is reported (see ``base.py``): a VirusTotal
+        error is a notice titled with the worker's name ("Scan failed"); anything else is
+        a bug, and goes the crash path."""
+        error = worker.error
+        if isinstance(error, VTError):
+            self.notify(error.message, title=worker.name or "", severity="error", markup=False, timeout=8)
+        elif isinstance(error, Exception):
+            self._handle_exception(error)
 
     async def _dispatch_action(self, namespace, action_name: str, params) -> bool:
         """A bug in one key's action must not take the app down: Textual would stop

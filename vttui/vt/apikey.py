@@ -81,10 +81,7 @@ def key_warning(value: str) -> str | None:
     if key_problem(value) is not None or looks_like_vt_key(value):
         return None
     tail = value[-4:]
-    if len(value) != KEY_LENGTH:
-        shape = f"{len(value)} characters long"
-    else:
-        shape = "not all hexadecimal (0-9, a-f)"
+    shape = f"{len(value)} characters long" if len(value) != KEY_LENGTH else "not all hexadecimal (0-9, a-f)"
     return (f"(…{tail}) is {shape}, while VirusTotal keys are {KEY_LENGTH} hexadecimal characters; it is used "
             "as given (a VirusTotal-compatible server may use other keys). If VirusTotal refuses it, copy the "
             "key again from your profile.")

@@ -8,6 +8,7 @@ session is served from here, and concurrent identical requests share one network
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
@@ -228,7 +229,7 @@ class SingleFlight(Generic[T]):
             task = asyncio.ensure_future(fn())
             flight = (task, [0])
             self._inflight[key] = flight
-            task.add_done_callback(lambda t, k=key: self._done(k, t))
+            task.add_done_callback(functools.partial(self._done, key))
         else:
             self.shared += 1
         task, waiters = flight
@@ -242,7 +243,7 @@ class SingleFlight(Generic[T]):
         finally:
             waiters[0] -= 1
 
-    def _done(self, key: Hashable, task: asyncio.Task) -> None:
+    def _done(self, key: Hashable, task: asyncio.Task[T]) -> None:
         flight = self._inflight.get(key)
         if flight is not None and flight[0] is task:
             del self._inflight[key]

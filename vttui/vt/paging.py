@@ -40,7 +40,7 @@ class Page:
         return bool(self.cursor)
 
     @classmethod
-    def from_reply(cls, body: Any) -> "Page":
+    def from_reply(cls, body: Any) -> Page:
         body = body if isinstance(body, dict) else {}
         data = body.get("data")
         if isinstance(data, list):
@@ -116,7 +116,7 @@ class Paginator:
         self._seen: set[tuple[str, str]] = set()
         self._stop: PagingError | None = None
 
-    def __aiter__(self) -> "Paginator":
+    def __aiter__(self) -> Paginator:
         return self
 
     async def __anext__(self) -> dict[str, Any]:

@@ -120,10 +120,8 @@ class RateLimiter:
             return
         state = self.state()
         for listener in list(self._listeners):
-            try:
+            with contextlib.suppress(Exception):  # a UI listener must never break networking
                 listener(state)
-            except Exception:  # a UI listener must never break networking
-                pass
 
     # --- accounting ------------------------------------------------------------------
 

@@ -31,7 +31,9 @@ class Relationship:
 _SINGLE = {"parent", "immediate_parent", "last_serving_ip_address", "network_location"}
 
 
-def _r(name: str, description: str, *targets: str, premium: bool = False, cap: int | None = None, in_tree: bool = True) -> Relationship:
+def _r(
+    name: str, description: str, *targets: str, premium: bool = False, cap: int | None = None, in_tree: bool = True
+) -> Relationship:
     return Relationship(name, description, tuple(targets), premium, cap, in_tree)
 
 

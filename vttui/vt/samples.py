@@ -9,6 +9,7 @@ and can be wrapped in a ZIP encrypted with the analysts' password ``infected``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import re
@@ -176,7 +177,7 @@ async def plan_upload(path: str | os.PathLike[str], *, progress: Progress | None
     return UploadPlan(file_path, clean_line(file_path.name, 120), digest)
 
 
-async def find_known_file(client: "VTClient", sha256: str) -> dict[str, Any] | None:
+async def find_known_file(client: VTClient, sha256: str) -> dict[str, Any] | None:
     """The file's report if VirusTotal already has it, else None (one cached GET)."""
     try:
         return await client.get_file(normalise_sha256(sha256))
@@ -268,7 +269,7 @@ async def _hashing(chunks: AsyncIterator[bytes], sha256: Any, progress: Progress
 
 
 async def save_sample(
-    client: "VTClient",
+    client: VTClient,
     sha256: str,
     directory: str | os.PathLike[str],
     *,
@@ -318,7 +319,7 @@ async def save_sample(
 
 
 async def save_pcap(
-    client: "VTClient",
+    client: VTClient,
     behaviour_id: str,
     directory: str | os.PathLike[str],
     *,
@@ -339,7 +340,5 @@ async def save_pcap(
 
 
 def _unlink(path: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):
         path.unlink()
-    except OSError:
-        pass

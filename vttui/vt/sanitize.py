@@ -28,7 +28,10 @@ _ESCAPES = re.compile(
 )
 
 # Bidi embeddings, overrides and isolates, directional marks, invisible separators.
-_BIDI_AND_INVISIBLE = "\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
+_BIDI_AND_INVISIBLE = (
+    "\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
+)
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 

@@ -11,10 +11,12 @@ import json
 import ssl
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
 from . import errors as E
+from .sanitize import clean_line
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -131,3 +133,47 @@ def parse_json_body(response: httpx.Response) -> dict[str, Any]:
         err.retryable = True
         raise err
     return parsed
+
+
+def outcome_unknown(error: E.VTError) -> bool:
+    """After a write was sent, which failures leave its effect unknown: anything but a clear
+    refusal (4xx, 429) or 503, which VirusTotal sends before acting."""
+    status = error.status or 0
+    return not (400 <= status < 500 or isinstance(error, E.TransientError))
+
+
+def unknown_outcome(error: E.VTError) -> str:
+    return (f"{error.message.rstrip('.')}. The request had been sent, so it may or may not have "
+            "taken effect: check before trying again.")
+
+
+def explain_gave_up(error: E.VTError, attempts: int, waited: float) -> None:
+    """Say why a 429 was not waited out further: the deadline, or the missing hint."""
+    if not isinstance(error, E.TooManyRequestsError):
+        return
+    why = ("without saying when to retry (no Retry-After)" if error.retry_after is None
+           else f"asking to wait {error.retry_after:g} s")
+    who = "VirusTotal" if error.code else "the server (VirusTotal or a proxy on the way)"
+    error.message = (f"Too many requests: {who} answered 429 {attempts} times {why}; vttui stopped after "
+                     f"{waited:.0f} s rather than keep waiting. Try again in a minute.")
+    error.args = (error.message,)
+
+
+def redirect_error(response: httpx.Response) -> E.VTError:
+    """A plain message naming where an API call was redirected, made safe to print."""
+    location = response.headers.get("location") or ""
+    try:
+        target = urlsplit(str(response.request.url.join(location))) if location else None
+    except (ValueError, httpx.InvalidURL):
+        target = None
+    if target is not None and target.scheme and target.hostname:
+        port = f":{target.port}" if target.port else ""
+        where = clean_line(f"{target.scheme}://{target.hostname}{port}{target.path}", 120)
+        to = f" to {where}"
+    else:
+        to = " to no usable address"
+    return E.RedirectedError(
+        f"The VirusTotal API address answered with a redirect (HTTP {response.status_code}){to}; vttui does not "
+        "follow redirects on API calls, so nothing more was sent. Check VT_API_URL / network.base_url and any proxy.",
+        status=response.status_code,
+    )

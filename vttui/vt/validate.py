@@ -65,9 +65,10 @@ def ref_problem(ref: ObjectRef) -> str | None:
     if not isinstance(ident, str) or not ident:
         return "it has no id"
     kind = ref.type
-    if kind in ("file", "url", "domain", "ip_address"):
-        if not ident.isascii() or not ident.isprintable() or any(ch.isspace() for ch in ident):
-            return "its id holds spaces, control or non-ASCII characters"
+    if kind in ("file", "url", "domain", "ip_address") and (
+        not ident.isascii() or not ident.isprintable() or any(ch.isspace() for ch in ident)
+    ):
+        return "its id holds spaces, control or non-ASCII characters"
     if kind == "file":
         if len(ident) not in (32, 40, 64) or not _HEX.fullmatch(ident):
             return "it is not an MD5, SHA-1 or SHA-256"

@@ -7,17 +7,25 @@ user is looking, and is never resent by itself when its effect is unknown.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual import work
 from textual.binding import Binding
 
 from ...vt.errors import VTError
 from ...vt.refs import TYPE_LABELS, ObjectRef
 from .. import text as T
+from ..base import VTScreen
 from ..widgets.analyses import AnalysesPanel, Tracked
 from .confirm import ConfirmScreen
+
+if TYPE_CHECKING:
+    from ..history import Navigator, Via
+    from ..widgets.report import ReportView
 
 SUBMIT = Binding.Group("Submit", compact=True)
 TALK = Binding.Group("Comment/vote", compact=True)
@@ -43,8 +51,17 @@ DEMO_FIRST_POLL = 1.0
 POLL_TIMEOUT = 900.0
 
 
-class ActionsMixin:
-    """Mixed into MainScreen (which provides current_view, open_ref, nav)."""
+class ActionsMixin(VTScreen):
+    """The acting half of MainScreen (which provides current_view, open_ref, nav, live)."""
+
+    if TYPE_CHECKING:
+        nav: Navigator
+        live: OrderedDict[int, ReportView]
+
+        @property
+        def current_view(self) -> ReportView | None: ...
+
+        def open_ref(self, ref: ObjectRef, via: Via | None = None, title: str = "") -> ReportView: ...
 
     # --- helpers ---------------------------------------------------------------------
 
@@ -69,16 +86,14 @@ class ActionsMixin:
     # --- submissions -----------------------------------------------------------------
 
     def action_upload(self) -> None:
-        from .upload import UploadScreen
+        from .upload import OpenReport, Uploaded, UploadResult, UploadScreen
 
-        def done(result: Any) -> None:
-            if not result:
-                return
-            if result[0] == "open":
-                self.open_ref(ObjectRef("file", result[1]))
-            elif result[0] == "analysis":
-                _kind, analysis, plan = result
-                self.track(analysis.get("id", ""), f"upload {plan.name}", ObjectRef("file", plan.digest.sha256))
+        def done(result: UploadResult) -> None:
+            if isinstance(result, OpenReport):
+                self.open_ref(ObjectRef("file", result.sha256))
+            elif isinstance(result, Uploaded):
+                plan = result.plan
+                self.track(result.analysis.get("id", ""), f"upload {plan.name}", ObjectRef("file", plan.digest.sha256))
 
         self.app.push_screen(UploadScreen(), done)
 
@@ -106,35 +121,29 @@ class ActionsMixin:
 
         self.app.push_screen(ScanURLScreen(initial), chosen)
 
-    def _submit_url(self, url: str) -> None:
-        async def run() -> None:
-            try:
-                analysis = await self.app.client.scan_url(url)
-            except VTError as exc:
-                self.app.notify(exc.message, title="Scan failed", severity="error", markup=False, timeout=8)
-                return
-            self.track(analysis.get("id", ""), f"scan {T.plain(url, 60)}", None)
-
-        self.run_worker(run(), group="submit", exit_on_error=False)
+    @work(group="submit", name="Scan failed", exit_on_error=False)
+    async def _submit_url(self, url: str) -> None:
+        analysis = await self.app.vt.scan_url(url)
+        self.track(analysis.get("id", ""), f"scan {T.plain(url, 60)}", None)
 
     def action_reanalyse(self) -> None:
         view = self._need_object("file", "url")
         if view is None:
             return
         ref, title = view.ref, view.obj.title
+        kind = TYPE_LABELS.get(ref.type, ref.type)
+        self._confirm(
+            "Re-analyse",
+            f"Ask VirusTotal to scan this {kind} again?\n{T.plain(title, 100)}\n\n"
+            "The new analysis is public and uses one request now, plus a few to follow it.",
+            lambda: self._reanalyse(ref, title),
+            yes="Re-analyse",
+        )
 
-        def go() -> None:
-            async def run() -> None:
-                try:
-                    analysis = await self.app.client.reanalyse(ref)
-                except VTError as exc:
-                    self.app.notify(exc.message, title="Re-analysis failed", severity="error", markup=False, timeout=8)
-                    return
-                self.track(analysis.get("id", ""), f"re-analyse {T.plain(title, 60)}", ref)
-
-            self.run_worker(run(), group="submit", exit_on_error=False)
-
-        self._confirm("Re-analyse", f"Ask VirusTotal to scan this {TYPE_LABELS.get(ref.type, ref.type)} again?\n{T.plain(title, 100)}\n\nThe new analysis is public and uses one request now, plus a few to follow it.", go, yes="Re-analyse")
+    @work(group="submit", name="Re-analysis failed", exit_on_error=False)
+    async def _reanalyse(self, ref: ObjectRef, title: str) -> None:
+        analysis = await self.app.vt.reanalyse(ref)
+        self.track(analysis.get("id", ""), f"re-analyse {T.plain(title, 60)}", ref)
 
     # --- following analyses ------------------------------------------------------------
 
@@ -146,8 +155,9 @@ class ActionsMixin:
         panel = self.query_one(AnalysesPanel)
         panel.add(tracked)
         self.app.notify(f"Submitted: following analysis {T.plain(analysis_id, 40)}", timeout=3, markup=False)
-        self.run_worker(self._follow(tracked), group=f"analysis-{analysis_id}", exit_on_error=False)
+        self._follow(tracked)
 
+    @work(group="analysis", name="Analysis", exit_on_error=False)
     async def _follow(self, tracked: Tracked) -> None:
         from ...vt.models import Analysis
 
@@ -170,10 +180,10 @@ class ActionsMixin:
             panel.refresh_items()
             self.app.notify(exc.message, title="Analysis", severity="warning", markup=False, timeout=8)
             return
-        except Exception as exc:  # never a traceback
+        except Exception as exc:  # a bug: marked in the panel, then the crash path (base.py)
             tracked.error = f"unexpected {type(exc).__name__}"
             panel.refresh_items()
-            return
+            raise
         tracked.status = "completed"
         panel.refresh_items()
         self._analysis_done(tracked)
@@ -273,31 +283,28 @@ class ActionsMixin:
         view = self._need_object("file")
         if view is None:
             return
-        ref, title = view.ref, view.obj.title
+        self._find_pcaps(view.ref, view.obj.title)
+
+    @work(group="pcap", name="Download PCAP", exit_on_error=False)
+    async def _find_pcaps(self, ref: ObjectRef, title: str) -> None:
         from ...vt.models import FileBehaviour, wrap
+        from .download import DownloadScreen
+        from .pick import PickScreen
 
-        async def run() -> None:
-            try:
-                page = await self.app.client.get_related(ref, "behaviours", limit=40)
-            except VTError as exc:
-                self.app.notify(exc.message, severity="error", markup=False)
-                return
-            with_pcap = [FileBehaviour(item) for item in page.items if wrap(item).attr("has_pcap")]
-            if not with_pcap:
-                self.app.notify("No sandbox report of this file has a network capture.", timeout=4)
-                return
-            from .download import DownloadScreen
-            from .pick import PickScreen
+        page = await self.app.vt.get_related(ref, "behaviours", limit=40)
+        with_pcap = [FileBehaviour(item) for item in page.items if wrap(item).attr("has_pcap")]
+        if not with_pcap:
+            self.app.notify("No sandbox report of this file has a network capture.", timeout=4)
+            return
 
-            def picked(index: int | None) -> None:
-                if index is not None:
-                    behaviour = with_pcap[index]
-                    self.app.push_screen(DownloadScreen(behaviour.id, f"{title} ({behaviour.sandbox_name})", kind="pcap"), self._downloaded)
+        def picked(index: int | None) -> None:
+            if index is not None:
+                behaviour = with_pcap[index]
+                name = f"{title} ({behaviour.sandbox_name})"
+                self.app.push_screen(DownloadScreen(behaviour.id, name, kind="pcap"), self._downloaded)
 
-            labels = [Text.assemble((b.sandbox_name or "sandbox", "bold"), "  ", T.safe(b.id, "dim", 90)) for b in with_pcap]
-            self.app.push_screen(PickScreen("Sandbox reports with a PCAP", labels), picked)
-
-        self.run_worker(run(), group="pcap", exit_on_error=False)
+        labels = [Text.assemble((b.sandbox_name or "sandbox", "bold"), "  ", T.safe(b.id, "dim", 90)) for b in with_pcap]
+        self.app.push_screen(PickScreen("Sandbox reports with a PCAP", labels), picked)
 
     # --- exports ---------------------------------------------------------------------------
 

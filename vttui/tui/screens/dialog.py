@@ -6,17 +6,19 @@ failed post can be fixed and sent again deliberately.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeVar
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from .. import text as T
+from ..base import VTModal
+
+ResultType = TypeVar("ResultType")
 
 
-class Dialog(ModalScreen[Any]):
+class Dialog(VTModal[ResultType]):
     DEFAULT_CSS = """
     Dialog { align: center middle; }
     Dialog > Vertical { width: 96; max-width: 100%; height: auto; max-height: 100%; border: thick $primary; background: $surface; padding: 0 1; overflow-y: auto; }

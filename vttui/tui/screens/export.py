@@ -4,10 +4,12 @@ whatever leaves the app."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -25,7 +27,14 @@ from .dialog import Dialog
 TRAIL_EXTENSIONS = {"markdown": "md", "json": "json", "dot": "dot", "mermaid": "mmd"}
 
 
-class _ExportBase(Dialog):
+@dataclass(frozen=True, slots=True)
+class Exported:
+    """Where the export went: a file, or the clipboard (``path`` None)."""
+
+    path: Path | None
+
+
+class _ExportBase(Dialog[Exported | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save", show=False),
@@ -44,14 +53,23 @@ class _ExportBase(Dialog):
             yield Button("Copy to clipboard (ctrl+y)", id="copy")
             yield Button("Save file (ctrl+s)", id="save", variant="primary")
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        {"save": self.action_save, "copy": self.action_copy}.get(event.button.id or "", self.action_cancel)()
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
 
-    def on_select_changed(self, event: Select.Changed) -> None:
-        if event.select.id == "format":
-            path = self.query_one("#path", Input)
-            stem = Path(path.value).with_suffix("")
-            path.value = f"{stem}.{self.extension()}"
+    @on(Button.Pressed, "#copy")
+    def _copy_pressed(self) -> None:
+        self.action_copy()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Select.Changed, "#format")
+    def _format_changed(self) -> None:
+        path = self.query_one("#path", Input)
+        stem = Path(path.value).with_suffix("")
+        path.value = f"{stem}.{self.extension()}"
 
     def extension(self) -> str:  # pragma: no cover - overridden
         return "txt"
@@ -85,14 +103,14 @@ class _ExportBase(Dialog):
             self.set_status(exc.message, error=True)
             return
         self.app.notify(f"Saved {len(text):,} characters to {path}", markup=False)
-        self.dismiss(path)
+        self.dismiss(Exported(path))
 
     def action_copy(self) -> None:
         text = self._safe_produce()
         if text is None:
             return
         self.app.copy(text, f"{self.query_one('#format', Select).value} export ({len(text):,} characters)")
-        self.dismiss("clipboard")
+        self.dismiss(Exported(None))
 
 
 class ExportScreen(_ExportBase):

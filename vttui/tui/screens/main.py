@@ -67,7 +67,7 @@ class InfoLine(Static):
     """
 
 
-class MainScreen(ActionsMixin, Screen):
+class MainScreen(ActionsMixin):
     BINDINGS = [
         Binding("slash", "focus_search", "Search"),
         Binding("ctrl+l", "focus_search", "Search", show=False),

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.reactive import var
 from textual.suggester import Suggester
 from textual.widgets import Button, DirectoryTree, Input, ProgressBar, Static
 from textual.worker import Worker
@@ -56,8 +60,40 @@ class PathSuggester(Suggester):
         return None
 
 
-class UploadScreen(Dialog):
-    """Dismisses with ("analysis", descriptor, plan), ("open", sha256) or None."""
+class Stage(StrEnum):
+    """Where the dialog stands; the widgets shown follow from it (``watch_stage``)."""
+
+    PICK = "pick"  # choosing a file
+    HASHING = "hashing"  # reading it for its sha256
+    CHECKING = "checking"  # asking VirusTotal whether it knows that hash
+    READY = "ready"  # unknown to VirusTotal (or the check failed): upload offered
+    KNOWN = "known"  # VirusTotal has it: open its report, or upload anyway
+    UPLOADING = "uploading"
+
+
+BUSY = (Stage.HASHING, Stage.CHECKING, Stage.UPLOADING)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenReport:
+    """VirusTotal already has the file: open its report instead of uploading."""
+
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Uploaded:
+    """The file was uploaded: follow this analysis."""
+
+    analysis: dict[str, Any]
+    plan: UploadPlan
+
+
+UploadResult = OpenReport | Uploaded | None
+
+
+class UploadScreen(Dialog[UploadResult]):
+    """Dismisses with ``Uploaded``, ``OpenReport`` or None (cancelled)."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
@@ -68,9 +104,17 @@ class UploadScreen(Dialog):
         super().__init__()
         self.start = start or Path.cwd()
         self.plan: UploadPlan | None = None
-        self.known: dict | None = None
-        self.stage = "pick"
-        self._upload_worker: Worker | None = None
+        self.known: dict[str, Any] | None = None
+        self._upload_worker: Worker[None] | None = None
+
+    stage: var[Stage] = var(Stage.PICK, init=False)
+
+    def watch_stage(self, stage: Stage) -> None:
+        self.query_one(DirectoryTree).display = stage in (Stage.PICK, Stage.HASHING)
+        self.query_one("#progress").display = stage in BUSY
+        self.query_one("#check").display = stage in (Stage.PICK, Stage.HASHING, Stage.CHECKING)
+        self.query_one("#upload").display = stage in (Stage.READY, Stage.KNOWN)
+        self.query_one("#open").display = stage is Stage.KNOWN
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -89,9 +133,7 @@ class UploadScreen(Dialog):
 
     def on_mount(self) -> None:
         self.query_one(DirectoryTree).styles.height = 6
-        self.query_one("#progress").display = False
-        self.query_one("#open").display = False
-        self.query_one("#upload").display = False
+        self.watch_stage(self.stage)
         self.query_one("#path", Input).focus()
 
     # --- picking ---------------------------------------------------------------------
@@ -106,43 +148,44 @@ class UploadScreen(Dialog):
         self._check(event.value)
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if self.stage in ("ready", "known"):
+        if self.stage in (Stage.READY, Stage.KNOWN):
             self._reset()
 
     def _reset(self) -> None:
-        self.query_one(DirectoryTree).display = True
-        self.stage = "pick"
+        self.stage = Stage.PICK
         self.plan = None
         self.known = None
-        self.query_one("#upload").display = False
-        self.query_one("#open").display = False
-        self.query_one("#check").display = True
         self.query_one("#facts", Static).update("")
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        button = event.button.id
-        if button == "cancel":
-            self.action_cancel()
-        elif button == "check":
-            self._check(self.query_one("#path", Input).value)
-        elif button == "upload":
-            self.action_upload()
-        elif button == "open" and self.plan is not None:
-            self.dismiss(("open", self.plan.digest.sha256))
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Button.Pressed, "#check")
+    def _check_pressed(self) -> None:
+        self._check(self.query_one("#path", Input).value)
+
+    @on(Button.Pressed, "#upload")
+    def _upload_pressed(self) -> None:
+        self.action_upload()
+
+    @on(Button.Pressed, "#open")
+    def _open_pressed(self) -> None:
+        if self.plan is not None:
+            self.dismiss(OpenReport(self.plan.digest.sha256))
 
     def _check(self, value: str) -> None:
         if not value.strip():
             self.set_status("Type a path or pick a file in the tree.", error=True)
             return
-        if self.stage in ("hashing", "uploading"):
+        if self.stage in BUSY:
             return
-        self.stage = "hashing"
+        self.stage = Stage.HASHING
         self._plan(value.strip())
 
     @work(group="upload-plan", exclusive=True, exit_on_error=False)
     async def _plan(self, value: str) -> None:
         bar = self.query_one("#progress", ProgressBar)
-        bar.display = True
         bar.update(total=100, progress=0)
         self.set_status("Reading and hashing the file…")
 
@@ -153,12 +196,11 @@ class UploadScreen(Dialog):
         try:
             plan = await plan_upload(value, progress=progress)
         except VTError as exc:
-            self.stage = "pick"
-            bar.display = False
+            self.stage = Stage.PICK
             self.set_status(exc.message, error=True)
             return
         self.plan = plan
-        self.query_one(DirectoryTree).display = False  # room for the facts on small terminals
+        self.stage = Stage.CHECKING  # (the tree goes: room for the facts on small terminals)
         facts = Text()
         facts.append("File    ", style="dim")
         facts.append_text(T.safe(plan.name))
@@ -171,42 +213,35 @@ class UploadScreen(Dialog):
         self.query_one("#facts", Static).update(facts)
         self.set_status("Checking whether VirusTotal already has it (one lookup)…")
         try:
-            known = await find_known_file(self.app.client, plan.digest.sha256)
+            known = await find_known_file(self.app.vt, plan.digest.sha256)
         except VTError as exc:
             known = None
             self.set_status(f"Could not check first ({exc.message}); you can still upload.", error=True)
-        bar.display = False
         self.known = known
-        self.query_one("#check").display = False
-        self.query_one("#upload").display = True
         if known is not None:
             obj = wrap(known)
-            self.stage = "known"
-            self.query_one("#open").display = True
+            self.stage = Stage.KNOWN
             msg = Text("VirusTotal already knows this file: ", style="bold green")
             msg.append_text(T.badge(obj.stats))
             msg.append(" Open its report instead of spending an upload, or upload anyway to re-scan.")
             self.set_status(msg)
             self.query_one("#open", Button).focus()
         else:
-            self.stage = "ready"
+            self.stage = Stage.READY
             self.set_status(Text("Not on VirusTotal yet. Press Upload to share it and start an analysis.", style="bold"))
             self.query_one("#upload", Button).focus()
 
     # --- uploading -------------------------------------------------------------------
 
     def action_upload(self) -> None:
-        if self.plan is None or self.stage not in ("ready", "known"):
+        if self.plan is None or self.stage not in (Stage.READY, Stage.KNOWN):
             return
-        self.stage = "uploading"
-        self.query_one("#upload").display = False
-        self.query_one("#open").display = False
+        self.stage = Stage.UPLOADING
         self._upload_worker = self._upload(self.plan)
 
     @work(group="upload", exclusive=True, exit_on_error=False)
     async def _upload(self, plan: UploadPlan) -> None:
         bar = self.query_one("#progress", ProgressBar)
-        bar.display = True
         bar.update(total=plan.digest.size, progress=0)
         started = time.monotonic()
 
@@ -217,17 +252,15 @@ class UploadScreen(Dialog):
 
         self.set_status("Starting the upload…")
         try:
-            analysis = await self.app.client.upload_file(plan.path, progress=progress)
+            analysis = await self.app.vt.upload_file(plan.path, progress=progress)
         except VTError as exc:
-            self.stage = "ready"
-            bar.display = False
-            self.query_one("#upload").display = True
+            self.stage = Stage.READY
             self.set_status(exc.message, error=True)
             return
-        self.dismiss(("analysis", analysis, plan))
+        self.dismiss(Uploaded(analysis, plan))
 
     def action_cancel(self) -> None:
-        if self.stage == "uploading" and self._upload_worker is not None:
+        if self.stage is Stage.UPLOADING and self._upload_worker is not None:
             self._upload_worker.cancel()
             self.app.notify("Upload cancelled; nothing was submitted unless it had finished.", timeout=4)
         self.dismiss(None)

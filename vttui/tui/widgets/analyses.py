@@ -83,10 +83,11 @@ class AnalysesPanel(OptionList):
         Binding("escape", "leave", "Back to report", show=False),
     ]
 
+    @dataclass
     class OpenItem(Message):
-        def __init__(self, tracked: Tracked) -> None:
-            super().__init__()
-            self.tracked = tracked
+        """Open the report of a followed analysis' item."""
+
+        tracked: Tracked
 
     def __init__(self, **kw) -> None:
         super().__init__(**kw)

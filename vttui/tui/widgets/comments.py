@@ -12,6 +12,8 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ...vt.models import Comment
+from ...vt.paging import Page
+from ...vt.refs import ObjectRef
 from .. import text as T
 from .paged import PAGE_SIZE, PagedPane
 
@@ -51,8 +53,8 @@ class CommentsPane(PagedPane):
     def compose_list(self) -> ComposeResult:
         yield CommentList()
 
-    async def fetch_page(self, ref, cursor):
-        return await self.app.client.get_comments(ref, limit=PAGE_SIZE, cursor=cursor)
+    async def fetch_page(self, ref: ObjectRef, cursor: str | None) -> Page:
+        return await self.app.vt.get_comments(ref, limit=PAGE_SIZE, cursor=cursor)
 
     def add_items(self, items: list[dict[str, Any]], *, at_top: bool = False) -> None:
         option_list = self.query_one(CommentList)

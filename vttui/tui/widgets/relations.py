@@ -131,15 +131,14 @@ class RelationsTree(Tree[NodeData]):
         Binding("m", "more", "More"),
     ]
 
+    @dataclass
     class Pivot(Message):
         """The user chose to open ``ref`` (reached through ``relationship`` of ``source``)."""
 
-        def __init__(self, ref: ObjectRef, source: ObjectRef | None, relationship: str | None, obj: VTObject | None) -> None:
-            super().__init__()
-            self.ref = ref
-            self.source = source
-            self.relationship = relationship
-            self.obj = obj
+        ref: ObjectRef
+        source: ObjectRef | None
+        relationship: str | None
+        obj: VTObject | None
 
     def __init__(self, **kw) -> None:
         super().__init__(Text("…"), **kw)

@@ -7,6 +7,7 @@ request. Tabs build lazily; each shows its own loading and error state.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import count
 
 from rich.text import Text
@@ -358,9 +359,8 @@ def _error_text(exc: VTError, object_type: str = "") -> Text:
     return out
 
 
+@dataclass
 class ReportLoaded(Message):
     """The view has its object (or its error): the screen updates breadcrumbs and trail."""
 
-    def __init__(self, view: ReportView) -> None:
-        super().__init__()
-        self.view = view
+    view: ReportView

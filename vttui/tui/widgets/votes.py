@@ -10,9 +10,11 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from ...vt.models import Vote, VTObject
+from ...vt.paging import Page
+from ...vt.refs import ObjectRef
 from .. import text as T
-from .table import ReportTable
 from .paged import PAGE_SIZE, PagedPane
+from .table import ReportTable
 
 
 class VoteTable(ReportTable):
@@ -60,8 +62,8 @@ class VotesPane(PagedPane):
             text.append(f"  ({malicious / total:.0%} say malicious)", style="dim")
         self.query_one(".tally", Static).update(text)
 
-    async def fetch_page(self, ref, cursor):
-        return await self.app.client.get_votes(ref, limit=PAGE_SIZE, cursor=cursor)
+    async def fetch_page(self, ref: ObjectRef, cursor: str | None) -> Page:
+        return await self.app.vt.get_votes(ref, limit=PAGE_SIZE, cursor=cursor)
 
     def add_items(self, items: list[dict[str, Any]], *, at_top: bool = False) -> None:
         table = self.query_one(VoteTable)
