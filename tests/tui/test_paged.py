@@ -3,12 +3,11 @@ under the tab is drawn from it, and a failed page is retried with m."""
 
 from __future__ import annotations
 
+from tests.support.pilot import demo_app, screen_text, search, settle
 from vttui.demo import demo_iocs
 from vttui.tui.widgets.comments import CommentsPane
 from vttui.tui.widgets.paged import Paging
 from vttui.vt.errors import APIError
-
-from tests.support.pilot import demo_app, screen_text, search, settle
 
 FILE = demo_iocs()["detected_file"]
 

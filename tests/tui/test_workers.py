@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.pilot import demo_app, search, settle
 from vttui.demo import demo_iocs
 from vttui.tui.screens.confirm import ConfirmScreen
 from vttui.vt.errors import APIError
-
-from tests.support.pilot import demo_app, search, settle
 
 IOCS = demo_iocs()
 
