@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.support.pilot import demo_app, screen_text, search, settle
 from vttui.demo import demo_iocs
 from vttui.tui.screens.download import DownloadScreen
 from vttui.tui.widgets.behaviour import CHUNK, BehaviourPane, BehaviourTree, Line, MoreRows, Rows
-
-from tests.support.pilot import demo_app, screen_text, search, settle
 
 IOCS = demo_iocs()
 FILE = IOCS["behaviour_file"]

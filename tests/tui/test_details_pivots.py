@@ -3,10 +3,9 @@ records and certificate names open their own reports with enter; back returns.""
 
 from __future__ import annotations
 
+from tests.support.pilot import demo_app, screen_text, search, settle
 from vttui.demo import demo_iocs
 from vttui.tui.widgets.details import DetailsTree, Field, MoreLines
-
-from tests.support.pilot import demo_app, screen_text, search, settle
 
 IOCS = demo_iocs()
 

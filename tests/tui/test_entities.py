@@ -4,13 +4,12 @@ collection's IoCs as a paged, pivotable list, back and forward across them."""
 
 from __future__ import annotations
 
+from tests.support.pilot import demo_app, screen_text, search, settle
 from vttui.config import Settings
 from vttui.demo import DemoBackend, demo_iocs
 from vttui.tui.app import VTApp
 from vttui.tui.widgets.details import DetailsTree
 from vttui.tui.widgets.relations import ObjNode, RelationsTree, RelNode
-
-from tests.support.pilot import demo_app, screen_text, search, settle
 
 IOCS = demo_iocs()
 

@@ -4,14 +4,13 @@ one request at most, however often it asks."""
 
 from __future__ import annotations
 
+from tests.support.pilot import screen_text, search, settle
 from vttui.config import Settings
 from vttui.demo import DemoBackend, demo_iocs
 from vttui.tui.app import VTApp
 from vttui.tui.screens import search_results
 from vttui.tui.screens.search_results import HitTable, SearchResultsScreen
 from vttui.tui.widgets.search import describe, intel_query
-
-from tests.support.pilot import screen_text, search, settle
 
 IOCS = demo_iocs()
 QUERY = IOCS["search_query"]

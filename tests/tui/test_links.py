@@ -7,22 +7,23 @@ from dataclasses import replace
 
 from rich.style import Style
 
+from tests.support.pilot import copied, search, settle, spy_clipboard
 from vttui.config import Settings, load_settings
 from vttui.demo import DemoBackend, demo_iocs
 from vttui.tui.app import VTApp
-from vttui.vt.ioc import defang_text
-from vttui.tui.widgets.detections import DetectionsTable
 from vttui.tui.widgets.details import DetailsTree
+from vttui.tui.widgets.detections import DetectionsTable
 from vttui.tui.widgets.header import VerdictHeader
-
-from tests.support.pilot import search, settle
+from vttui.vt.ioc import defang_text
 
 IOCS = demo_iocs()
 
 
 def app_with(**ui) -> VTApp:
     settings = replace(Settings(), **ui)
-    return VTApp(settings=settings, demo=True, backend=DemoBackend(), clipboard=False, strict=True)
+    app = VTApp(settings=settings, demo=True, backend=DemoBackend(), clipboard=False, strict=True)
+    spy_clipboard(app)
+    return app
 
 
 def links_in(text) -> set[str]:
@@ -34,12 +35,12 @@ async def test_o_copies_the_web_link_of_the_tab_shown():
     async with app.run_test(size=(120, 36)) as pilot:
         await search(pilot, IOCS["detected_file"])
         await pilot.press("o")
-        assert app.copied[-1] == f"https://www.virustotal.com/gui/file/{IOCS['detected_file']}/detection"
+        assert copied(app)[-1] == f"https://www.virustotal.com/gui/file/{IOCS['detected_file']}/detection"
         await pilot.press("3", "o")
-        assert app.copied[-1].endswith("/relations")
+        assert copied(app)[-1].endswith("/relations")
         await search(pilot, IOCS["domain"])
         await pilot.press("o")
-        assert app.copied[-1] == f"https://www.virustotal.com/gui/domain/{IOCS['domain']}/detection"
+        assert copied(app)[-1] == f"https://www.virustotal.com/gui/domain/{IOCS['domain']}/detection"
 
 
 async def test_objects_and_engine_names_carry_hyperlinks_unless_turned_off():
@@ -70,12 +71,12 @@ async def test_defang_copies_setting():
         tree.move_cursor(row)
         await pilot.pause()
         await pilot.press("y")  # the URL row of Details
-        assert app.copied[-1].startswith("hxxp") and "[.]" in app.copied[-1]
+        assert copied(app)[-1].startswith("hxxp") and "[.]" in copied(app)[-1]
         await search(pilot, IOCS["domain"])
         await pilot.press("c")
-        assert app.copied[-1] == defang_text(IOCS["domain"]) and "[.]" in app.copied[-1]
+        assert copied(app)[-1] == defang_text(IOCS["domain"]) and "[.]" in copied(app)[-1]
         await pilot.press("o")  # a link to VirusTotal itself stays a link
-        assert app.copied[-1].startswith("https://www.virustotal.com/gui/domain/")
+        assert copied(app)[-1].startswith("https://www.virustotal.com/gui/domain/")
 
 
 def test_ui_settings_are_read_and_checked(tmp_path):

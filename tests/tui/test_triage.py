@@ -9,6 +9,7 @@ import io
 import json
 import time
 
+from tests.support.pilot import demo_app, screen_text, search, settle
 from vttui.config import Settings
 from vttui.demo import DemoBackend, demo_iocs
 from vttui.demo.ticket import TICKET_IOC_COUNT, triage_ticket
@@ -17,8 +18,6 @@ from vttui.tui.app import VTApp
 from vttui.tui.screens.triage import PasteScreen, TriageExportScreen, TriageScreen, TriageTable
 from vttui.vt.ratelimit import RateLimiter
 from vttui.vt.triage import RowStatus
-
-from tests.support.pilot import demo_app, screen_text, search, settle
 
 IOCS = demo_iocs()
 

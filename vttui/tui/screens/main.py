@@ -392,14 +392,14 @@ class MainScreen(ActionsMixin):
 
     def action_triage(self) -> None:
         """Back to the triage table if there is one, else paste a block to triage."""
-        from .triage import PasteScreen, reopen_triage
+        from .triage import Pasted, PasteScreen, reopen_triage
 
         if reopen_triage(self.app):
             return
 
-        def pasted(text: str | None) -> None:
-            if text:
-                self.app.open_triage(text)
+        def pasted(result: Pasted | None) -> None:
+            if result is not None:
+                self.app.open_triage(result.text)
 
         self.app.push_screen(PasteScreen(), pasted)
 

@@ -16,7 +16,6 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from ...export.intel_export import hit_cells
@@ -25,6 +24,7 @@ from ...vt.models import VTObject, wrap
 from ...vt.refs import REPORT_TYPES
 from ...vt.validate import ref_problem
 from .. import text as T
+from ..base import AppTyped, VTScreen
 from ..widgets.footer import KeyBar
 
 SCREEN_NAME = "intel-search"
@@ -41,7 +41,7 @@ def hit_row(view: VTObject) -> list[Text]:
             T.safe(detail, max_len=80)]
 
 
-class HitTable(DataTable[Text]):
+class HitTable(AppTyped, DataTable[Text]):
     BINDINGS = [
         Binding("enter", "open", "Open"),
         Binding("m", "more", "More results"),
@@ -54,7 +54,7 @@ class HitTable(DataTable[Text]):
         view = self.screen.current_hit()  # type: ignore[attr-defined]
         url = web_url(view.ref) if view is not None else None
         if url:
-            self.app.copy(url, "web link")  # type: ignore[attr-defined]
+            self.app.copy(url, "web link")
 
     def action_open(self) -> None:
         self.screen.open_hit()  # type: ignore[attr-defined]
@@ -63,7 +63,7 @@ class HitTable(DataTable[Text]):
         self.screen.load_more()  # type: ignore[attr-defined]
 
 
-class SearchResultsScreen(Screen[None]):
+class SearchResultsScreen(VTScreen):
     """The hits of one query."""
 
     BINDINGS = [
@@ -99,7 +99,7 @@ class SearchResultsScreen(Screen[None]):
         for key, label in COLUMNS:
             table.add_column(label, key=key)
         table.focus()
-        self.app.ensure_started()  # type: ignore[attr-defined]
+        self.app.ensure_started()
         self.load_more()
 
     def load_more(self) -> None:
@@ -113,19 +113,16 @@ class SearchResultsScreen(Screen[None]):
         self.fetching = True
         self._fetch(self.cursor)
 
-    @work(group="intel-search", exclusive=True, exit_on_error=False)
+    @work(group="intel-search", exclusive=True, exit_on_error=False, name="Search failed")
     async def _fetch(self, cursor: str | None) -> None:
-        client = self.app.client  # type: ignore[attr-defined]
+        client = self.app.client
         try:
             page = await client.search(self.query_text, limit=PAGE_SIZE, cursor=cursor)
         except ForbiddenError as exc:
             self._fail(exc.message, premium=True)
             return
-        except VTError as exc:
+        except VTError as exc:  # said on this screen, where the user looks
             self._fail(exc.message)
-            return
-        except Exception as exc:  # a malformed reply: said here, never a traceback
-            self._fail(f"Could not show the results: unexpected {type(exc).__name__}.")
             return
         finally:
             self.fetching = False
@@ -182,7 +179,7 @@ class SearchResultsScreen(Screen[None]):
         if view.type not in REPORT_TYPES or ref_problem(view.ref) is not None:
             self.app.notify("This hit cannot be opened as a report.", severity="warning", timeout=3)
             return
-        main = self.app.main  # type: ignore[attr-defined]
+        main = self.app.main
         self.app.pop_screen()
         main.open_ref(view.ref, title=view.title)
 

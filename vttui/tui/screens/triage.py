@@ -8,6 +8,7 @@ main screen comes back to the same table (and its run goes on meanwhile).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -15,13 +16,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Select, Static, TextArea
 
 from ...export.triage_export import TRIAGE_FORMATS, render_triage
-from ...vt.errors import VTError
 from ...vt.triage import RowStatus, Triage, TriageRow
 from .. import text as T
+from ..base import AppTyped, VTScreen
 from ..widgets.footer import KeyBar
 from .dialog import Dialog
 from .export import _ExportBase
@@ -40,7 +40,8 @@ def _verdict(row: TriageRow) -> Text:
         return Text("–", style="dim")
     if not row.total:
         return Text(" –/– ", style=T.SEVERITY_STYLES["unknown"])
-    return Text(f" {row.malicious}/{row.total} ", style=T.SEVERITY_STYLES.get(row.severity, T.SEVERITY_STYLES["unknown"]))
+    style = T.SEVERITY_STYLES.get(row.severity, T.SEVERITY_STYLES["unknown"])
+    return Text(f" {row.malicious}/{row.total} ", style=style)
 
 
 def _status(row: TriageRow, waiting_for_quota: bool) -> Text:
@@ -84,7 +85,7 @@ def sort_key(name: str, row: TriageRow) -> Any:
     return row.index
 
 
-class TriageTable(DataTable[Text]):
+class TriageTable(AppTyped, DataTable[Text]):
     BINDINGS = [
         Binding("enter", "open", "Open"),
         Binding("s", "sort", "Sort"),
@@ -98,7 +99,7 @@ class TriageTable(DataTable[Text]):
         row = self.screen.current_row()  # type: ignore[attr-defined]
         url = web_url(row.ref) if row is not None else None
         if url:
-            self.app.copy(url, "web link")  # type: ignore[attr-defined]
+            self.app.copy(url, "web link")
 
     def action_open(self) -> None:
         self.screen.open_row()  # type: ignore[attr-defined]
@@ -110,7 +111,7 @@ class TriageTable(DataTable[Text]):
         self.screen.action_export()  # type: ignore[attr-defined]
 
 
-class TriageScreen(Screen[None]):
+class TriageScreen(VTScreen):
     """The triage table of one block of text."""
 
     BINDINGS = [
@@ -145,22 +146,20 @@ class TriageScreen(Screen[None]):
         table.focus()
         self._show_status()
         if self.triage.rows:
-            self.app.ensure_started()  # type: ignore[attr-defined]
+            self.app.ensure_started()
             self.run_triage()
 
     # --- the run ---------------------------------------------------------------------------
 
-    @work(group="triage", exclusive=True, exit_on_error=False)
+    @work(group="triage", exclusive=True, exit_on_error=False, name="Triage stopped")
     async def run_triage(self) -> None:
-        client = self.app.client  # type: ignore[attr-defined]
+        """Rows as they are answered (a failure is a notice from ``worker_failed``; the rows
+        answered so far stay)."""
+        client = self.app.client
         self.running = True
         try:
             async for row in self.triage.run(client):
                 self._update(row)
-        except VTError as exc:
-            self.app.notify(exc.message, severity="error", markup=False)
-        except Exception as exc:  # never a traceback: the rows answered so far stay
-            self.app.notify(f"The triage stopped: unexpected {type(exc).__name__}.", severity="error", markup=False)
         finally:
             self.running = False
             self._show_status()
@@ -189,7 +188,8 @@ class TriageScreen(Screen[None]):
         counts = self.triage.counts()
         rows = self.triage.rows
         if not rows:
-            text = Text("No indicators found in that text (hashes, URLs, domains, IPs; defanged is fine).", style="yellow")
+            text = Text("No indicators found in that text (hashes, URLs, domains, IPs; defanged is fine).",
+                        style="yellow")
         else:
             flagged = sum(1 for r in rows if r.severity in ("malicious", "suspicious"))
             text = Text(f"{len(rows) - counts[RowStatus.PENDING]}/{len(rows)} answered", style="bold")
@@ -197,12 +197,13 @@ class TriageScreen(Screen[None]):
             for status in (RowStatus.NOT_FOUND, RowStatus.ERROR, RowStatus.SKIPPED):
                 if counts[status]:
                     text.append(f" · {counts[status]} {status.value}", style="dim")
-            text.append(f" · {self.triage.requests} requests" if not self.running else " · asking VirusTotal…", style="dim")
+            asked = f" · {self.triage.requests} requests" if not self.running else " · asking VirusTotal…"
+            text.append(asked, style="dim")
             if self.triage.stopped is not None:
                 text.append("\n")
                 text.append_text(T.safe(self.triage.stopped.message, "yellow"))
-            text.append(f"\nsorted by {self.sort_by} · enter: open · s: sort · e: export · o: web link · n: new · esc: back",
-                        style="dim")
+            text.append(f"\nsorted by {self.sort_by} · enter: open · s: sort · e: export · o: web link · n: new"
+                        " · esc: back", style="dim")
         self.query_one(".status", Static).update(text)
 
     # --- keys ------------------------------------------------------------------------------
@@ -218,7 +219,7 @@ class TriageScreen(Screen[None]):
         row = self.current_row()
         if row is None:
             return
-        main = self.app.main  # type: ignore[attr-defined]
+        main = self.app.main
         self.app.pop_screen()
         main.open_ref(row.ref, title=row.ioc.display)
 
@@ -253,9 +254,9 @@ class TriageScreen(Screen[None]):
 
 
 def _start_from(app: Any) -> Any:
-    def chosen(text: str | None) -> None:
-        if text:
-            open_triage(app, text)
+    def chosen(pasted: Pasted | None) -> None:
+        if pasted is not None:
+            open_triage(app, pasted.text)
 
     return chosen
 
@@ -284,7 +285,14 @@ def reopen_triage(app: Any) -> bool:
     return True
 
 
-class PasteScreen(Dialog):
+@dataclass(frozen=True, slots=True)
+class Pasted:
+    """What the paste dialog dismisses with."""
+
+    text: str
+
+
+class PasteScreen(Dialog[Pasted | None]):
     """Paste any text (a ticket, an e-mail, a log); dismisses with it, or None."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "go", "Triage", show=False)]
@@ -317,7 +325,7 @@ class PasteScreen(Dialog):
         if not Triage.from_text(text).rows:
             self.set_status("No indicator in that text (hashes, URLs, domains, IPs; defanged is fine).", error=True)
             return
-        self.dismiss(text)
+        self.dismiss(Pasted(text))
 
 
 class TriageExportScreen(_ExportBase):

@@ -30,6 +30,7 @@ from ...vt.models import BehaviourSummary, MitreTrees, SandboxReport
 from ...vt.refs import REPORT_TYPES, TYPE_LABELS, ObjectRef
 from ...vt.validate import ref_problem
 from .. import text as T
+from ..base import AppTyped
 
 #: Rows added to a table node per expansion (or per "more").
 CHUNK = 100
@@ -93,7 +94,7 @@ def _pivot_column(row: list[str], ref: ObjectRef) -> int:
     return -1
 
 
-class BehaviourTree(Tree[Any]):
+class BehaviourTree(AppTyped, Tree[Any]):
     """The sections of a behaviour summary; enter pivots, `P` saves a sandbox's capture."""
 
     BINDINGS = [
@@ -132,7 +133,7 @@ class BehaviourTree(Tree[Any]):
         for table in section.tables:
             total = len(table.rows) + table.more
             widths = _widths(table)
-            header = Text("  ".join(f"{c:<{w}}" for c, w in zip(table.columns, widths)), style="bold dim")
+            header = Text("  ".join(f"{c:<{w}}" for c, w in zip(table.columns, widths, strict=True)), style="bold dim")
             header.append(f"  ({total})", style="dim")
             child = node.add(header, Rows(table, widths), expand=False)
             if len(table.rows) <= FOLD_OVER:
@@ -147,7 +148,8 @@ class BehaviourTree(Tree[Any]):
         for index in range(start, end):
             row = table.rows[index]
             ref = table.ref(index)
-            node.add_leaf(_row_text(row, data.widths, ref), Line(table.columns[-1], row[-1] if row else "", ref), **kwargs)
+            line = Line(table.columns[-1], row[-1] if row else "", ref)
+            node.add_leaf(_row_text(row, data.widths, ref), line, **kwargs)
         data.offset = end
         if more is not None:
             more.remove()
@@ -203,7 +205,8 @@ class BehaviourTree(Tree[Any]):
             return
         why = ref_problem(ref) if ref.type in REPORT_TYPES else "not a report vttui opens"
         if why is not None:
-            self.app.notify(T.plain(f"Cannot open this: {why}. Nothing was sent.", 200), severity="warning", markup=False)
+            self.app.notify(T.plain(f"Cannot open this: {why}. Nothing was sent.", 200), severity="warning",
+                            markup=False)
             return
         self.post_message(RelationsTree.Pivot(ref, self.owner, "behaviour", None))
 
@@ -220,13 +223,9 @@ class BehaviourTree(Tree[Any]):
         if report is not None and not report.has_pcap:
             self.app.notify(T.plain(f"{name} captured no network traffic for this file.", 200), timeout=4, markup=False)
             return
-        from ..screens.download import DownloadScreen
-
-        def saved(path: Any) -> None:
-            if path:
-                self.app.notify(f"Saved to {path}", timeout=6, markup=False)
-
-        self.app.push_screen(DownloadScreen(ref.id, f"{T.plain(name, 60)} capture", kind="pcap"), saved)
+        download = getattr(self.screen, "download_pcap", None)  # the main screen's (screens/actions.py)
+        if download is not None:
+            download(ref.id, f"{T.plain(name, 60)} capture")
 
     def action_expand_here(self) -> None:
         node = self.cursor_node
@@ -259,7 +258,7 @@ def build_sections(summary: dict[str, Any], sha256: str, trees: dict[str, Any],
     return behaviour_sections(view, tree_view, reports), reports
 
 
-class BehaviourPane(Vertical):
+class BehaviourPane(AppTyped, Vertical):
     """Status line and tree; loads on first show only (quota is money)."""
 
     DEFAULT_CSS = """
@@ -300,7 +299,7 @@ class BehaviourPane(Vertical):
     def _status(self, text: Text) -> None:
         self.query_one(".status", Static).update(text)
 
-    @work(group="behaviour", exclusive=True, exit_on_error=False)
+    @work(group="behaviour", exclusive=True, exit_on_error=False, name="Behaviour failed")
     async def load(self, ref: ObjectRef) -> None:
         client = self.app.client
         try:
@@ -311,11 +310,8 @@ class BehaviourPane(Vertical):
         except ForbiddenError as exc:
             self._fail(f"{exc.message}")
             return
-        except VTError as exc:
+        except VTError as exc:  # said in the tab, where the user looks
             self._fail(exc.message)
-            return
-        except Exception as exc:  # a malformed reply: said in the tab, never a traceback
-            self._fail(f"Could not show the behaviour: unexpected {type(exc).__name__}.")
             return
         if ref != self.ref:
             return
