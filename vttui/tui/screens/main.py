@@ -55,6 +55,7 @@ SHA-256), a URL, a domain or an IP. Defanged forms (hxxp://evil[.]com) work.
   /       search             ⌫ / alt+→   back / forward
   1-6     switch tabs        enter       pivot (in Relations)
   c / y   copy id / value    u s a       upload, scan, re-analyse
+  T       bulk triage        vti:QUERY   Intelligence search
   ctrl+p  every action       ?           all keys          q  quit
 """
 

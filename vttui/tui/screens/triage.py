@@ -28,8 +28,8 @@ from .export import _ExportBase
 
 #: The installed screen's name (one triage table at a time).
 SCREEN_NAME = "triage"
-COLUMNS = (("ioc", "IOC"), ("type", "Type"), ("verdict", "Verdict"), ("rep", "Rep"), ("first", "First seen"),
-           ("net", "ASN / country"), ("status", "Status"), ("tags", "Tags"))
+COLUMNS = (("ioc", "IOC"), ("type", "Type"), ("verdict", "Verdict"), ("status", "Status"), ("rep", "Rep"),
+           ("first", "First seen"), ("net", "ASN / country"), ("tags", "Tags"))
 SORTS = ("input", "verdict", "ioc", "type", "first", "rep")
 EXTENSIONS = {"table": "txt", "json": "json", "markdown": "md", "xml": "xml", "raw": "json", "csv": "csv"}
 SEVERITY_RANK = {"malicious": 0, "suspicious": 1, "clean": 2, "unknown": 3, "": 4}
@@ -48,7 +48,7 @@ def _status(row: TriageRow, waiting_for_quota: bool) -> Text:
     if row.status is RowStatus.PENDING:
         return Text("waiting for quota" if waiting_for_quota else "asking…", style="dim italic")
     if row.status is RowStatus.DONE:
-        return Text("cached" if row.cached else "done", style="dim")
+        return Text("✓ cached" if row.cached else "✓", style="dim")
     style = "yellow" if row.status is RowStatus.NOT_FOUND else "red"
     text = Text(row.status.value, style=style)
     if row.message and row.status is not RowStatus.NOT_FOUND:
@@ -66,8 +66,9 @@ def cells(row: TriageRow, waiting_for_quota: bool = False) -> list[Text]:
         net = f"{net} {row.country}".strip()
     return [
         T.safe(row.ioc.display, max_len=90), Text(row.kind, style="dim"), _verdict(row),
+        _status(row, waiting_for_quota),
         Text("" if row.reputation is None else str(row.reputation)), T.date(row.first_seen, with_time=False),
-        T.safe(net, max_len=30), _status(row, waiting_for_quota), T.safe(", ".join(row.tags[:6]), max_len=60),
+        T.safe(net, max_len=30), T.safe(", ".join(row.tags[:6]), max_len=60),
     ]
 
 

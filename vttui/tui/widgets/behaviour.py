@@ -70,7 +70,7 @@ def _widths(table: Table) -> list[int]:
             for i, c in enumerate(table.columns)]
 
 
-def _row_text(row: list[str], widths: list[int], ref: ObjectRef | None) -> Text:
+def _row_text(row: list[str], widths: list[int], ref: ObjectRef | None, pcap: bool = False) -> Text:
     line = Text()
     last = len(widths) - 1
     for i, width in enumerate(widths):
@@ -81,7 +81,7 @@ def _row_text(row: list[str], widths: list[int], ref: ObjectRef | None) -> Text:
             line.append("  ")
     if ref is not None and ref.type in REPORT_TYPES:
         line.append(f"  ↵ {TYPE_LABELS.get(ref.type, ref.type)}", style="dim cyan")
-    elif ref is not None and ref.type == "file_behaviour":
+    elif pcap:
         line.append("  P: pcap", style="dim cyan")
     return line
 
@@ -149,7 +149,8 @@ class BehaviourTree(AppTyped, Tree[Any]):
             row = table.rows[index]
             ref = table.ref(index)
             line = Line(table.columns[-1], row[-1] if row else "", ref)
-            node.add_leaf(_row_text(row, data.widths, ref), line, **kwargs)
+            report = self.sandboxes.get(ref.id) if ref is not None and ref.type == "file_behaviour" else None
+            node.add_leaf(_row_text(row, data.widths, ref, pcap=report is not None and report.has_pcap), line, **kwargs)
         data.offset = end
         if more is not None:
             more.remove()
