@@ -58,6 +58,7 @@ async def test_premium_key_pages_with_m_and_enter_opens_without_a_request(monkey
         await settle(pilot)
         view = app.main.current_view
         assert view.ref.id == IOCS["detected_file"] and view.obj is not None
+        assert app.focused is not None and app.focused is not app.main.query_one("SearchBar")  # q quits
         assert len(backend.requests) == before  # the hit was the report
         await search(pilot, f"vti:{QUERY}")  # the same query: the same table, no request
         assert app.screen is screen and len(searches(backend)) == 3

@@ -108,6 +108,8 @@ class MainScreen(ActionsMixin):
         self._hint: Text | None = None
         #: A view waiting for its reply before it is shown, and whether to focus it then.
         self._held: tuple[ReportView, bool] | None = None
+        #: Set when a list screen (search hits, triage) opened a report as it closed.
+        self._focus_on_resume = False
 
     def compose(self) -> ComposeResult:
         yield SearchBar(id="search")
@@ -153,7 +155,31 @@ class MainScreen(ActionsMixin):
         search.value = ""
         self._hint = None
         self.update_info()
+        view = self.current_view  # back from the results, keys go to the report again
+        if view is not None:
+            view.focus_main()
+        else:
+            search.blur()
         open_search(self.app, message.query)
+
+    def open_from_list(self, ref: ObjectRef, title: str) -> None:
+        """Open what was chosen in a list screen (search hits, triage rows) just popped:
+        the report gets the keys, not the search bar Textual would give them back to."""
+        self._focus_on_resume = True
+        self.open_ref(ref, title=title)
+
+    def on_screen_resume(self) -> None:
+        if self._focus_on_resume:
+            self._focus_on_resume = False
+            self.call_after_refresh(self._focus_report)
+
+    def _focus_report(self) -> None:
+        if self.focused is not None and not isinstance(self.focused, SearchBar):
+            return  # the user chose something else meanwhile
+        if self._held is not None:
+            self.set_focus(None)  # the held view takes it when it is revealed
+        elif (view := self.current_view) is not None:
+            view.focus_main()
 
     def action_intel_search(self) -> None:
         """The search bar, ready for a VirusTotal Intelligence query."""

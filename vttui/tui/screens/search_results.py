@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from ...export.intel_export import hit_cells
 from ...vt.errors import ForbiddenError, VTError
@@ -26,6 +26,7 @@ from ...vt.validate import ref_problem
 from .. import text as T
 from ..base import AppTyped, VTScreen
 from ..widgets.footer import KeyBar
+from ..widgets.table import ReportTable
 
 SCREEN_NAME = "intel-search"
 PAGE_SIZE = 40
@@ -41,7 +42,7 @@ def hit_row(view: VTObject) -> list[Text]:
             T.safe(detail, max_len=80)]
 
 
-class HitTable(AppTyped, DataTable[Text]):
+class HitTable(AppTyped, ReportTable):
     BINDINGS = [
         Binding("enter", "open", "Open"),
         Binding("m", "more", "More results"),
@@ -129,13 +130,15 @@ class SearchResultsScreen(VTScreen):
         self.error = None
         table = self.query_one(HitTable)
         seen = {(h.type, h.id) for h in self.hits}
+        new: list[VTObject] = []
         for item in page.items:
             view = wrap(item)
             if not view.id or (view.type, view.id) in seen:
                 continue  # a server repeating itself adds nothing twice
             seen.add((view.type, view.id))
-            self.hits.append(view)
-            table.add_row(*hit_row(view), key=str(len(self.hits) - 1))
+            new.append(view)
+        self.hits.extend(new)
+        table.add_rows(hit_row(view) for view in new)  # (rows in hit order: row i is hits[i])
         # A cursor that does not move (or an empty page pointing on) would repeat forever.
         self.cursor = page.cursor if page.cursor and page.cursor != cursor and page.items else None
         if page.count is not None:
@@ -167,10 +170,8 @@ class SearchResultsScreen(VTScreen):
 
     def current_hit(self) -> VTObject | None:
         table = self.query_one(HitTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.hits[int(key)] if key is not None else None
+        row = table.cursor_row
+        return self.hits[row] if table.row_count and 0 <= row < len(self.hits) else None
 
     def open_hit(self) -> None:
         view = self.current_hit()
@@ -181,7 +182,7 @@ class SearchResultsScreen(VTScreen):
             return
         main = self.app.main
         self.app.pop_screen()
-        main.open_ref(view.ref, title=view.title)
+        main.open_from_list(view.ref, view.title)
 
     def action_more(self) -> None:
         self.load_more()

@@ -222,7 +222,7 @@ class TriageScreen(VTScreen):
             return
         main = self.app.main
         self.app.pop_screen()
-        main.open_ref(row.ref, title=row.ioc.display)
+        main.open_from_list(row.ref, row.ioc.display)
 
     def next_sort(self) -> None:
         self.sort_by = SORTS[(SORTS.index(self.sort_by) + 1) % len(SORTS)]
