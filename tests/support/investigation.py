@@ -113,11 +113,11 @@ class Investigator:
             assert view.query_one(RelationsTree).root.children
         elif key in "45":
             pane = view.query_one(CommentsPane if key == "4" else VotesPane)
-            while pane.error is not None or (not pane.items and not pane.exhausted):
-                if pane.error is None:
+            while pane.paging.error is not None or (not pane.items and not pane.paging.exhausted):
+                if pane.paging.error is None:
                     await settle(self.pilot)
                     continue
-                self._saw(pane.error)
+                self._saw(pane.paging.error)
                 self._budget(f"tab {key}")
                 await self.press("m")
             assert self.app.focused is view.query_one(CommentList if key == "4" else VoteTable)

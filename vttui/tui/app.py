@@ -7,11 +7,12 @@ import datetime as dt
 import os
 import threading
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
-from typing import TYPE_CHECKING
-
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -25,6 +26,7 @@ from .screens.main import MainScreen
 textual_fixes.apply()
 
 if TYPE_CHECKING:
+    from ..demo import DemoBackend
     from ..vt.client import VTClient
     from ..vt.ioc import IOC
 
@@ -54,7 +56,7 @@ class VTApp(App[None]):
         demo: bool = False,
         ioc: str | None = None,
         client: VTClient | None = None,
-        backend: object | None = None,
+        backend: DemoBackend | None = None,
         clipboard: bool = True,
         strict: bool | None = None,
         freeze_heap: bool = False,
@@ -73,7 +75,7 @@ class VTApp(App[None]):
         #: In tests an unexpected exception must fail loudly; for users it becomes a notice.
         self.strict = bool(os.environ.get("VTTUI_STRICT")) if strict is None else strict
         self.crashes: list[BaseException] = []
-        self.recent: list["IOC"] = []
+        self.recent: list[IOC] = []
         self.trail = Trail()
         self.api_key_entered: str | None = None
         self._owns_client = client is None
@@ -84,7 +86,7 @@ class VTApp(App[None]):
 
     # --- startup -------------------------------------------------------------------------
 
-    def get_default_screen(self) -> Screen:
+    def get_default_screen(self) -> Screen[None]:
         return MainScreen()
 
     def on_mount(self) -> None:
@@ -96,7 +98,7 @@ class VTApp(App[None]):
         else:
             # The search bar is painted and usable first; the client (httpx, the demo
             # data) is built just after, or at once if something needs it earlier.
-            self.call_after_refresh(lambda: self.set_timer(0.05, self.ensure_started))
+            self.call_after_refresh(self.ensure_started)
 
     def ensure_started(self) -> None:
         if not self._started:
@@ -144,7 +146,7 @@ class VTApp(App[None]):
         if not self.demo:
             _warm_network_imports()
         if client is not None and client.store is not None:
-            self.run_worker(self._prepare_store(client), group="store", exit_on_error=False)
+            self._prepare_store(client)
         if self.freeze_heap and not self._heap_frozen:
             # Once: again on a key change would freeze the live report views, and those
             # evicted afterwards would never be collected (a few MB each).
@@ -153,6 +155,7 @@ class VTApp(App[None]):
         if self.initial_ioc:
             self.call_after_refresh(self._open_initial)
 
+    @work(group="store", name="Local store", exit_on_error=False)
     async def _prepare_store(self, client: VTClient) -> None:
         """Check the store answers (else it falls back, and the status line says so), then
         take the server's count of today's requests into the shared ledger."""
@@ -220,7 +223,7 @@ class VTApp(App[None]):
 
     # --- shared services -------------------------------------------------------------------
 
-    def remember_ioc(self, ioc: "IOC") -> None:
+    def remember_ioc(self, ioc: IOC) -> None:
         self.recent = [i for i in self.recent if i.value != ioc.value]
         self.recent.insert(0, ioc)
         del self.recent[30:]
@@ -269,9 +272,20 @@ class VTApp(App[None]):
         self.main.set_class(self.demo, "demo")
         self._after_start()
         if old is not None and owned:
-            self.run_worker(old.aclose(), group="close-client", exit_on_error=False)
+            self._close_client(old)
         what = "the demo data" if self.demo else f"key …{(self.api_key_entered or '')[-4:]}"
         self.notify(f"Now using {what}; ctrl+r reloads a report with it.", markup=False)
+
+    async def action_quit(self) -> None:
+        """Quit, once no report view is half-mounted (see ``MainScreen.views_mounted``)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                await screen.views_mounted()
+        self.exit()
+
+    @work(group="close-client", exit_on_error=False)
+    async def _close_client(self, client: VTClient) -> None:
+        await client.aclose()
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen
@@ -279,7 +293,7 @@ class VTApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
         if main is None:
@@ -293,13 +307,19 @@ class VTApp(App[None]):
             yield SystemCommand(binding.description, f"Key: {keys}", lambda a=binding.action: self.run_action(a, main))
         yield from _back_to_lists(self)
         yield SystemCommand("Keys", "Show every key (?)", self.action_help)
-        yield SystemCommand("Change API key", "Enter another VirusTotal key, or switch to the demo data (ctrl+k)", self.action_change_key)
+        yield SystemCommand(
+            "Change API key",
+            "Enter another VirusTotal key, or switch to the demo data (ctrl+k)",
+            self.action_change_key,
+        )
         for ioc in self.recent:
-            yield SystemCommand(f"Open {T.plain(ioc.display, 70)}", f"Recent {ioc.label}", lambda i=ioc: main.open_ioc(i))
+            yield SystemCommand(
+                f"Open {T.plain(ioc.display, 70)}", f"Recent {ioc.label}", lambda i=ioc: main.open_ioc(i)
+            )
 
     # --- the terminal's focus ----------------------------------------------------------
 
-    def _watch_app_focus(self, focus: bool) -> None:
+    def _watch_app_focus(self, focus: bool) -> None:  # private Textual API: docs/textual-private.md
         """The terminal losing or regaining focus (alt-tab, another tmux window) changes
         nothing here. Textual would restyle every widget on the screen both ways (for
         ``App:blur`` rules; its only one dims the Header, which vttui does not use), ~130 ms
@@ -324,7 +344,9 @@ class VTApp(App[None]):
         elif isinstance(error, Exception):
             self._handle_exception(error)
 
-    async def _dispatch_action(self, namespace, action_name: str, params) -> bool:
+    # Private Textual API (no public hook for either; docs/textual-private.md, shape checked
+    # by tests/tui/test_textual_fixes.py). Workers do not come here: see worker_failed.
+    async def _dispatch_action(self, namespace: DOMNode, action_name: str, params: Any) -> bool:
         """A bug in one key's action must not take the app down: Textual would stop
         reading keys altogether. Say so, log it, and carry on."""
         try:
@@ -353,7 +375,7 @@ class VTApp(App[None]):
 def _back_to_lists(app: VTApp) -> Iterable[SystemCommand]:
     """Palette entries back to the last search results and triage table, when there are."""
     from .screens.search_results import current_results
-    from .screens.triage import reopen_triage, SCREEN_NAME
+    from .screens.triage import SCREEN_NAME, reopen_triage
 
     results = current_results(app)
     if results is not None and results not in app.screen_stack:
@@ -370,15 +392,13 @@ def _warm_network_imports() -> None:
     import importlib
 
     for name in ("anyio._backends._asyncio", "anyio.to_thread", "anyio.streams.tls"):
-        try:
+        with contextlib.suppress(ImportError):  # another httpx/httpcore stack: nothing to warm
             importlib.import_module(name)
-        except ImportError:  # another httpx/httpcore stack: nothing to warm
-            pass
 
 
 def _pyperclip_copy(text: str) -> None:
     try:
-        import pyperclip
+        import pyperclip  # type: ignore[import-untyped]  # (no stubs; one call)
 
         pyperclip.copy(text)
     except Exception:

@@ -78,7 +78,7 @@ def label_value(label: str, value: Any, value_style: str = "", max_len: int | No
     return text
 
 
-def badge(stats: "AnalysisStats | None") -> Text:
+def badge(stats: AnalysisStats | None) -> Text:
     """A coloured verdict badge like ' 21/60 '."""
     # Styled as a span, not as the Text's base style, so text appended after it stays plain.
     if stats is None or stats.is_empty:

@@ -31,6 +31,7 @@ from .client_wire import (
     UNKNOWN_429_PAUSE,
     ClientStats,
     Progress,
+    RecentRequests,
     Sleep,
 )
 from .client_writes import MAX_UPLOAD, SMALL_UPLOAD_LIMIT, UPLOAD_CHUNK, WriteEndpoints
@@ -39,7 +40,8 @@ from .ioc import IOC, IOCType, classify
 __all__ = [
     "DEFAULT_BASE_URL", "DEFAULT_DEADLINE", "DEFAULT_MAX_DOWNLOAD", "DEFAULT_MAX_REPLY", "DEFAULT_UPLOAD_DEADLINE",
     "DOWNLOAD_MIN_RATE", "DOWNLOAD_WINDOW", "MAX_PAGE_LIMIT", "MAX_UPLOAD", "PARSED_OVERHEAD", "SMALL_UPLOAD_LIMIT",
-    "UNKNOWN_429_PAUSE", "UPLOAD_CHUNK", "_REDACT", "ClientStats", "Consumer", "Progress", "Sleep", "VTClient",
+    "UNKNOWN_429_PAUSE", "UPLOAD_CHUNK", "_REDACT", "ClientStats", "Consumer", "Progress", "RecentRequests", "Sleep",
+    "VTClient",
 ]
 
 

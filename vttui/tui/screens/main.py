@@ -1,44 +1,43 @@
 """The triage workspace: search bar, breadcrumbs, one report view per step of the trail.
 
-Views stay alive (up to MAX_LIVE_VIEWS) so back and forward are instant and keep the
-tab, tree expansion and scroll position the user left.
+One way to keep report views, chosen by measurement (docs/performance.md, "View
+retention"): the last MAX_LIVE_VIEWS stay alive, so back and forward show them as the
+user left them (tab, tree expansion, scroll) without a rebuild; an older one is removed
+and only what the user set up in it (a ``ViewState``: tab, filters, expanded
+relationships) is kept, to rebuild it from the cache in that state if it is revisited.
+(A pre-built standby view was measured too and removed: no gain beyond the noise.)
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import Screen
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 from textual.widgets import ContentSwitcher, Static
-from textual.timer import Timer
-
-from typing import TYPE_CHECKING
 
 from ...vt.refs import TYPE_LABELS, ObjectRef
 from .. import text as T
 from .. import trace
 from ..history import Entry, Navigator, Via
-from .actions import ACTION_BINDINGS, ActionsMixin
 from ..widgets.analyses import AnalysesPanel
 from ..widgets.footer import KeyBar
 from ..widgets.search import SearchBar
 from ..widgets.status import StatusLine
+from .actions import ACTION_BINDINGS, ActionsMixin
 
 if TYPE_CHECKING:  # the report widgets load with the first report, not at start-up
     from ...vt.ioc import IOC
     from ..widgets.relations import RelationsTree
-    from ..widgets.report import ReportLoaded, ReportView
+    from ..widgets.report import ReportLoaded, ReportView, ViewState
 
 #: Report views kept alive for instant back/forward (each holds its widgets, a few MB);
 #: older ones are rebuilt from the cache, in the state they were left, when revisited.
+#: Rebuilding on every back measured 3.5x slower (700 ms against 100-200 ms, loaded machine).
 MAX_LIVE_VIEWS = 6
-#: Seconds after a report is shown before the next view is pre-built.
-STANDBY_DELAY = 0.4
 #: How long the screen keeps showing what it showed while a new report's reply is
 #: awaited: if it comes in time, the report is drawn once, whole, instead of a loading
 #: view first (two full layouts and renders, which also delayed handling the reply).
@@ -102,14 +101,14 @@ class MainScreen(ActionsMixin):
         super().__init__()
         self.nav = Navigator()
         self.live: OrderedDict[int, ReportView] = OrderedDict()
-        self._standby: ReportView | None = None
-        self._standby_timer: Timer | None = None
-        self.saved_states: dict[int, dict] = {}
+        self.saved_states: dict[int, ViewState] = {}
         self._hint: Text | None = None
         #: A view waiting for its reply before it is shown, and whether to focus it then.
         self._held: tuple[ReportView, bool] | None = None
         #: Set when a list screen (search hits, triage) opened a report as it closed.
         self._focus_on_resume = False
+        #: Report views whose mount has not finished, and how to await it (see views_mounted).
+        self._mounting: dict[ReportView, AwaitMount] = {}
 
     def compose(self) -> ComposeResult:
         yield SearchBar(id="search")
@@ -124,7 +123,6 @@ class MainScreen(ActionsMixin):
         self.set_class(getattr(self.app, "demo", False), "demo")
         self.query_one(SearchBar).focus()
         self.update_info()
-        self.call_after_refresh(lambda: self.set_timer(0.3, self.prepare_standby))
 
     # --- search --------------------------------------------------------------------------
 
@@ -202,7 +200,7 @@ class MainScreen(ActionsMixin):
         else:
             self.query_one(SearchBar).blur()
 
-    def open_ioc(self, ioc: "IOC") -> None:
+    def open_ioc(self, ioc: IOC) -> None:
         search = self.query_one(SearchBar)
         search.remember(ioc.original or ioc.value)
         search.value = ""
@@ -216,11 +214,11 @@ class MainScreen(ActionsMixin):
     # --- navigation ----------------------------------------------------------------------
 
     @property
-    def current_view(self) -> "ReportView | None":
+    def current_view(self) -> ReportView | None:
         entry = self.nav.current
         return self.live.get(entry.key) if entry else None
 
-    def open_ref(self, ref: ObjectRef, via: Via | None = None, title: str = "") -> "ReportView":
+    def open_ref(self, ref: ObjectRef, via: Via | None = None, title: str = "") -> ReportView:
         self.app.ensure_started()
         entry, dropped = self.nav.open(ref, via, title)
         for old in dropped:
@@ -231,22 +229,16 @@ class MainScreen(ActionsMixin):
         self.app.trail.visit(ref, via, title)
         return self._show(entry, focus=True)
 
-    def _show(self, entry: Entry, *, focus: bool) -> "ReportView":
+    def _show(self, entry: Entry, *, focus: bool) -> ReportView:
         view = self.live.get(entry.key)
         switcher = self.query_one(ContentSwitcher)
         if view is None:
-            view = self._take_standby()
-            state = self.saved_states.pop(entry.key, None)
-            if view is not None:
-                view.restore_state = state
-                view.attach(entry)
-            else:
-                from ..widgets.report import ReportView
+            from ..widgets.report import ReportView
 
-                view = ReportView(entry)
-                view.restore_state = state
-                view.display = False
-                switcher.mount(view)
+            view = ReportView(entry)
+            view.restore_state = self.saved_states.pop(entry.key, None)
+            view.display = False  # the switcher only hides children it knew about
+            self._mount_view(view)
             self.live[entry.key] = view
             self._trim_live()
         self.live.move_to_end(entry.key)
@@ -265,7 +257,7 @@ class MainScreen(ActionsMixin):
             view.focus_main()
         return view
 
-    def _reveal(self, view: "ReportView") -> None:
+    def _reveal(self, view: ReportView) -> None:
         """Show a held view (its reply came, or the hold is over); focus it unless the
         user focused something else meanwhile."""
         if self._held is None or self._held[0] is not view:
@@ -276,37 +268,24 @@ class MainScreen(ActionsMixin):
         if focus and self.focused is None:
             view.focus_main()
 
-    def _schedule_standby(self) -> None:
-        """Build the next view once this report is on screen and the user is reading it,
-        never while a reply is awaited: composing it then would delay that reply's frame."""
-        if self._standby is not None:
-            return
-        if self._standby_timer is not None:
-            self._standby_timer.stop()
-        self._standby_timer = self.set_timer(STANDBY_DELAY, self.prepare_standby)
+    def _mount_view(self, view: ReportView) -> None:
+        self._mounting = {v: aw for v, aw in self._mounting.items() if not v.is_mounted}
+        self._mounting[view] = self.query_one(ContentSwitcher).mount(view)
 
-    def prepare_standby(self) -> None:
-        """Compose the next report view while the user reads: opening one then costs
-        only its data, not building dozens of widgets on the critical path."""
-        if self._standby is not None or not self.is_attached:
-            return
-        from ..widgets.report import ReportView
+    async def views_mounted(self) -> None:
+        """Wait until no report view is half-mounted. Quitting in that moment made Textual
+        run the mount handlers of a subtree it was pruning: ``No Tab with id
+        '--content-tab-detections'`` from TabbedContent, a crash on quit (issue 10)."""
+        while pending := [aw for v, aw in self._mounting.items() if not v.is_mounted]:
+            for awaiting in pending:
+                await awaiting
+        self._mounting.clear()
 
-        self._standby = ReportView()
-        self._standby.display = False  # the switcher only hides children it knew about
-        self.query_one(ContentSwitcher).mount(self._standby)
-
-    def _take_standby(self) -> "ReportView | None":
-        """The standby view, whether or not it has finished mounting: ``attach`` starts
-        it once it has. (Removing one mid-mount let Textual run the mount handlers of a
-        subtree being pruned: ``No Tab with id '--content-tab-detections'``, or a view
-        that never finished mounting and stayed on "Loading the report…".)"""
-        view, self._standby = self._standby, None
-        return view
-
-    def _discard(self, view: "ReportView") -> None:
-        """Remove a view, but never in the middle of its mount (see ``_take_standby``):
-        a message to the view itself runs only once its whole subtree is mounted."""
+    def _discard(self, view: ReportView) -> None:
+        """Remove a view, but never in the middle of its mount: Textual would run the
+        mount handlers of a subtree being pruned (``No Tab with id
+        '--content-tab-detections'``, issue 10). A message to the view itself runs only
+        once its whole subtree is mounted."""
         if view.is_mounted:
             view.remove()
         else:
@@ -339,21 +318,19 @@ class MainScreen(ActionsMixin):
             return
         self._show(entry, focus=True)
 
-    def on_relations_tree_pivot(self, message: "RelationsTree.Pivot") -> None:
+    def on_relations_tree_pivot(self, message: RelationsTree.Pivot) -> None:
         message.stop()
         via = Via(message.source, message.relationship) if message.source and message.relationship else None
         self.open_ref(message.ref, via, title=message.obj.title if message.obj else message.ref.id)
 
-    def on_report_loaded(self, message: "ReportLoaded") -> None:
+    def on_report_loaded(self, message: ReportLoaded) -> None:
         view = message.view
-        if view.obj is not None:
+        if view.obj is not None and view.entry is not None:
             view.entry.title = view.obj.title
-            view.entry.ref = view.ref
+            view.entry.ref = view.the_ref
             self.app.trail.loaded(view.entry, view.obj)
         self.update_info()
         self._reveal(view)
-        if view is self.current_view:
-            self._schedule_standby()
 
     # --- tabs, copy, reload ------------------------------------------------------------
 
@@ -380,13 +357,14 @@ class MainScreen(ActionsMixin):
         if view is None:
             self.app.notify("Nothing open to copy.", timeout=2)
             return
-        self.app.copy(self._maybe_defanged(view.ref.id), f"{TYPE_LABELS.get(view.ref.type, view.ref.type)} id")
+        ref = view.the_ref
+        self.app.copy(self._maybe_defanged(ref.id), f"{TYPE_LABELS.get(ref.type, ref.type)} id")
 
     def action_copy_value(self) -> None:
         widget = self.focused
         while widget is not None and not hasattr(widget, "copy_target"):
             widget = widget.parent if isinstance(widget.parent, Widget) else None
-        target = widget.copy_target() if widget is not None else None  # type: ignore[union-attr]
+        target = widget.copy_target() if widget is not None else None
         if not target or not target[1]:
             self.app.notify("Nothing under the cursor to copy.", timeout=2)
             return

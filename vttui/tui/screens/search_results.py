@@ -116,7 +116,7 @@ class SearchResultsScreen(VTScreen):
 
     @work(group="intel-search", exclusive=True, exit_on_error=False, name="Search failed")
     async def _fetch(self, cursor: str | None) -> None:
-        client = self.app.client
+        client = self.app.vt
         try:
             page = await client.search(self.query_text, limit=PAGE_SIZE, cursor=cursor)
         except ForbiddenError as exc:

@@ -156,7 +156,7 @@ class TriageScreen(VTScreen):
     async def run_triage(self) -> None:
         """Rows as they are answered (a failure is a notice from ``worker_failed``; the rows
         answered so far stay)."""
-        client = self.app.client
+        client = self.app.vt
         self.running = True
         try:
             async for row in self.triage.run(client):
@@ -168,11 +168,11 @@ class TriageScreen(VTScreen):
             self._sort()
 
     def _waiting(self) -> bool:
-        client = getattr(self.app, "client", None)
+        client = self.app.client
         if client is None:
             return False
         state = client.limiter.state()
-        return state.left_minute == 0 or state.left_day == 0
+        return bool(state.left_minute == 0 or state.left_day == 0)
 
     def _update(self, row: TriageRow) -> None:
         table = self.query_one(TriageTable)

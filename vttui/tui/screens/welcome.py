@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from ...config import save_api_key
 from ...vt.errors import ConfigError
+from ..base import VTModal
 
 INTRO = """\
 vttui needs a VirusTotal API key. Get one free at virustotal.com (your profile → API key).
@@ -19,12 +21,14 @@ It is stored in {path} with mode 0600, and only its last 4 characters are ever s
 Or explore the bundled offline demo data first: nothing is sent anywhere."""
 
 
-class WelcomeScreen(ModalScreen[str | None]):
+class WelcomeScreen(VTModal[str | None]):
     """Dismisses with "demo", "key" (saved) or None (quit)."""
 
     DEFAULT_CSS = """
     WelcomeScreen { align: center middle; }
-    WelcomeScreen > Vertical { width: 84; max-width: 98%; height: auto; border: thick $primary; background: $surface; padding: 1 2; }
+    WelcomeScreen > Vertical {
+        width: 84; max-width: 98%; height: auto; border: thick $primary; background: $surface; padding: 1 2;
+    }
     WelcomeScreen .title { text-style: bold; color: $primary; }
     WelcomeScreen Input { margin: 1 0 0 0; }
     WelcomeScreen .error { color: $error; height: auto; }
@@ -36,7 +40,7 @@ class WelcomeScreen(ModalScreen[str | None]):
         Binding("escape", "quit", "Quit"),
     ]
 
-    def __init__(self, config_file, *, first_run: bool = True) -> None:
+    def __init__(self, config_file: Path, *, first_run: bool = True) -> None:
         super().__init__()
         self.config_file = config_file
         self.first_run = first_run

@@ -141,7 +141,8 @@ class BehaviourTree(AppTyped, Tree[Any]):
                 child.expand()
 
     def _add_rows(self, node: TreeNode[Any], more: TreeNode[Any] | None = None) -> None:
-        data: Rows = node.data
+        data = node.data
+        assert isinstance(data, Rows)
         table = data.table
         start, end = data.offset, min(len(table.rows), data.offset + CHUNK)
         kwargs: dict[str, Any] = {"before": more} if more is not None else {}
@@ -217,7 +218,9 @@ class BehaviourTree(AppTyped, Tree[Any]):
         data = node.data if node is not None else None
         ref = data.ref if isinstance(data, Line) else None
         if ref is None or ref.type != "file_behaviour":
-            self.screen.run_action("pcap")
+            pick = getattr(self.screen, "action_pcap", None)  # the main screen's: pick a sandbox
+            if pick is not None:
+                pick()
             return
         report = self.sandboxes.get(ref.id)
         name = (report.sandbox_name if report is not None else "") or "sandbox"
@@ -302,7 +305,7 @@ class BehaviourPane(AppTyped, Vertical):
 
     @work(group="behaviour", exclusive=True, exit_on_error=False, name="Behaviour failed")
     async def load(self, ref: ObjectRef) -> None:
-        client = self.app.client
+        client = self.app.vt
         try:
             summary = await client.behaviour_summary(ref)
             trees = await client.behaviour_mitre_trees(ref)

@@ -59,7 +59,7 @@ class Raw:
 
 @dataclass(slots=True)
 class MoreRaw:
-    parent: TreeNode
+    parent: TreeNode[Any]
 
 
 def _scalar_text(value: Any) -> Text:
@@ -88,7 +88,7 @@ class DetailsTree(Tree[Any]):
         Binding("enter", "activate", "Open/expand", show=False),
     ]
 
-    def __init__(self, **kw) -> None:
+    def __init__(self, **kw: Any) -> None:
         super().__init__(Text("Details"), **kw)
         self.show_root = False
         self.auto_expand = False
@@ -125,8 +125,11 @@ class DetailsTree(Tree[Any]):
                 continue
             node.add_leaf(label, Field(row.label, row.value, row.ref))
         for table in section.tables:
-            widths = [min(48, max([len(c)] + [len(T.plain(r[i] if i < len(r) else "", 48)) for r in table.rows])) for i, c in enumerate(table.columns)]
-            header = Text("  ".join(f"{c:<{w}}" for c, w in zip(table.columns, widths)), style="bold dim")
+            widths = [
+                min(48, max([len(c)] + [len(T.plain(r[i] if i < len(r) else "", 48)) for r in table.rows]))
+                for i, c in enumerate(table.columns)
+            ]
+            header = Text("  ".join(f"{c:<{w}}" for c, w in zip(table.columns, widths, strict=True)), style="bold dim")
             # long tables start folded so the sections after them stay in view
             short = len(table.rows) <= 12
             if len(table.columns) == 1:
@@ -135,28 +138,34 @@ class DetailsTree(Tree[Any]):
                 parent = node
             else:
                 parent = node.add(header, Field(" | ".join(table.columns), ""), expand=short)
-            for index, row in enumerate(table.rows):
+            for index, cells in enumerate(table.rows):
                 line = Text()
                 for i, w in enumerate(widths):
-                    cell = T.plain(row[i] if i < len(row) else "", 48 if i < len(widths) - 1 else T.MAX_LINE)
+                    cell = T.plain(cells[i] if i < len(cells) else "", 48 if i < len(widths) - 1 else T.MAX_LINE)
                     line.append(f"{cell:<{w}}" if i < len(widths) - 1 else cell)
                     line.append("  ")
                 ref = table.ref(index)
                 line.append_text(_pivot_mark(ref))
                 if ref is not None:  # y copies what enter opens (a DNS record's value, not its TTL)
-                    cell = next((c for c in row if c.lower() == ref.id.lower()), ref.id)
+                    cell = next((c for c in cells if c.lower() == ref.id.lower()), ref.id)
                     parent.add_leaf(line, Field(TYPE_LABELS.get(ref.type, ref.type), cell, ref))
                 else:
-                    parent.add_leaf(line, Field(table.columns[-1], row[-1] if row else ""))
+                    parent.add_leaf(line, Field(table.columns[-1], cells[-1] if cells else ""))
             if table.more:
-                parent.add_leaf(Text(f"… {table.more} more (see Other attributes / export)", style="dim italic"), Field("", ""))
+                parent.add_leaf(
+                    Text(f"… {table.more} more (see Other attributes / export)", style="dim italic"), Field("", "")
+                )
         if section.text:
             block = T.safe_block(section.text)
             lines = block.plain.splitlines()
-            text_node = node.add(Text(f"{section.title} record ({len(lines)} lines)", style="dim"), Field(section.title, section.text), expand=len(lines) <= 40)
+            text_node = node.add(
+                Text(f"{section.title} record ({len(lines)} lines)", style="dim"),
+                Field(section.title, section.text),
+                expand=len(lines) <= 40,
+            )
             self._add_lines(text_node, MoreLines(lines, section.title, 0))
 
-    def _add_lines(self, node: TreeNode, data: MoreLines, more: TreeNode | None = None) -> None:
+    def _add_lines(self, node: TreeNode[Any], data: MoreLines, more: TreeNode[Any] | None = None) -> None:
         """A record in full, MAX_WHOIS_LINES lines at a time (enter on the last adds more)."""
         kwargs = {"before": more} if more is not None else {}
         end = min(len(data.lines), data.offset + MAX_WHOIS_LINES)
@@ -169,7 +178,7 @@ class DetailsTree(Tree[Any]):
             node.add_leaf(Text(f"▸ {len(data.lines) - end} more lines (enter; y on the record copies it whole)",
                                style="bold cyan"), data)
 
-    def _add_names(self, node: TreeNode, label: Text, value: str, obj: VTObject) -> None:
+    def _add_names(self, node: TreeNode[Any], label: Text, value: str, obj: VTObject) -> None:
         """A certificate's alternative names, each a pivot of its own."""
         cert = getattr(obj, "ssl_cert", None)
         names = list(getattr(cert, "san_pivots", []) or [])
@@ -181,25 +190,30 @@ class DetailsTree(Tree[Any]):
 
     # --- raw attribute tree ----------------------------------------------------------
 
-    def on_tree_node_expanded(self, event: Tree.NodeExpanded) -> None:
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[Any]) -> None:
         event.stop()
         data = event.node.data
         if isinstance(data, Raw) and data.offset == 0 and not event.node.children:
             self._add_raw_children(event.node)
 
-    def _add_raw_children(self, node: TreeNode, more: TreeNode | None = None) -> None:
-        data: Raw = node.data
+    def _add_raw_children(self, node: TreeNode[Any], more: TreeNode[Any] | None = None) -> None:
+        data = node.data
+        if not isinstance(data, Raw):
+            return
         value = data.value
-        items = list(value.items()) if isinstance(value, dict) else list(enumerate(value)) if isinstance(value, list) else []
+        items: list[tuple[Any, Any]] = []
+        if isinstance(value, dict):
+            items = list(value.items())
+        elif isinstance(value, list):
+            items = list(enumerate(value))
         chunk = items[data.offset: data.offset + CHUNK]
-        kwargs = {"before": more} if more is not None else {}
         for key, child in chunk:
             label = Text(f"{T.plain(key, 80)}: ", style="bold")
             label.append_text(_summary(child))
             if isinstance(child, (dict, list)) and child:
-                node.add(label, Raw(str(key), child), **kwargs)
+                node.add(label, Raw(str(key), child), before=more)
             else:
-                node.add_leaf(label, Raw(str(key), child), **kwargs)
+                node.add_leaf(label, Raw(str(key), child), before=more)
         data.offset += len(chunk)
         if more is not None:
             more.remove()
@@ -225,7 +239,8 @@ class DetailsTree(Tree[Any]):
 
         why = ref_problem(ref)
         if why is not None:
-            self.app.notify(T.plain(f"Cannot open this: {why}. Nothing was sent.", 200), severity="warning", markup=False)
+            self.app.notify(T.plain(f"Cannot open this: {why}. Nothing was sent.", 200), severity="warning",
+                            markup=False)
             return
         self.post_message(RelationsTree.Pivot(ref, self.owner, "details", None))
 

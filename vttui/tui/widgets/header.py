@@ -73,9 +73,8 @@ def _secondary(obj: VTObject) -> list[Text]:
         if names:
             more = f" (+{len(names) - 3})" if len(names) > 3 else ""
             facts.append(T.label_value("names", ", ".join(names[:3]) + more, max_len=120))
-    elif isinstance(obj, URL):
-        if obj.final_url and obj.final_url != obj.url:
-            facts.append(T.label_value("final URL", obj.final_url, max_len=150))
+    elif isinstance(obj, URL) and obj.final_url and obj.final_url != obj.url:
+        facts.append(T.label_value("final URL", obj.final_url, max_len=150))
     tags = obj.tags
     if tags:
         facts.append(T.label_value("tags", " ".join(tags[:8]), "italic", max_len=100))
@@ -95,7 +94,9 @@ class VerdictHeader(Static):
     """
 
     def show_loading(self, ref: ObjectRef) -> None:
-        line = Text.assemble((" … ", T.SEVERITY_STYLES["unknown"]), " ", (TYPE_LABELS.get(ref.type, ref.type), "bold"), " ")
+        line = Text.assemble(
+            (" … ", T.SEVERITY_STYLES["unknown"]), " ", (TYPE_LABELS.get(ref.type, ref.type), "bold"), " "
+        )
         line.append_text(T.safe(ref.id, max_len=200))
         self.update(Group(line, Text("Loading the report…", style="dim italic")))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import count
+from typing import Any
 
 from rich.text import Text
 from textual import work
@@ -16,7 +17,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from ...vt.errors import VTError
 from ...vt.models import VTObject, wrap
@@ -24,13 +25,14 @@ from ...vt.refs import ObjectRef
 from ...vt.relationships import get_relationship
 from .. import text as T
 from .. import trace
+from ..base import AppTyped
 from ..history import Entry
 from .behaviour import BehaviourPane, BehaviourTree
 from .comments import CommentsPane
 from .details import DetailsTree
 from .detections import DetectionsPane, DetectionsTable
 from .header import VerdictHeader
-from .relations import RelationsTree
+from .relations import RelationsTree, RelNode
 from .votes import VotesPane
 
 TABS = ("detections", "details", "relations", "comments", "votes", "behaviour")
@@ -61,7 +63,9 @@ def tabs_for(object_type: str) -> tuple[str, ...]:
 #: Relationship descriptors fetched with the object itself (same single request): the
 #: tree then shows how many items each holds before anything is expanded.
 PREFETCH: dict[str, tuple[str, ...]] = {
-    "file": ("contacted_domains", "contacted_ips", "contacted_urls", "dropped_files", "execution_parents", "bundled_files"),
+    "file": (
+        "contacted_domains", "contacted_ips", "contacted_urls", "dropped_files", "execution_parents", "bundled_files",
+    ),
     "domain": ("resolutions", "communicating_files", "referrer_files", "subdomains", "siblings"),
     "ip_address": ("resolutions", "communicating_files", "referrer_files"),
     "url": ("last_serving_ip_address", "network_location"),
@@ -71,14 +75,24 @@ PREFETCH: dict[str, tuple[str, ...]] = {
 _view_ids = count(1)
 
 
-class ReportView(Vertical):
+@dataclass(frozen=True, slots=True)
+class ViewState:
+    """What the user set up in a view: put back when it is rebuilt after eviction."""
+
+    tab: str = "detections"
+    detected_only: bool = False
+    filter: str = ""
+    expanded: tuple[str, ...] = ()  # "rel:<name>" of the expanded relationships
+
+
+class ReportView(AppTyped, Vertical):
     DEFAULT_CSS = """
     ReportView { height: 1fr; }
     ReportView > TabbedContent { height: 1fr; }
     ReportView .tab-error { padding: 1 2; color: $error; }
     """
 
-    def __init__(self, entry: Entry | None = None, **kw) -> None:
+    def __init__(self, entry: Entry | None = None, **kw: Any) -> None:
         super().__init__(id=f"view-{next(_view_ids)}", **kw)
         self.entry: Entry | None = None
         self.ref: ObjectRef | None = None
@@ -88,14 +102,14 @@ class ReportView(Vertical):
         self._composed = False
         self._want_focus = False
         #: State to put back once the object is shown (a view rebuilt after eviction).
-        self.restore_state: dict | None = None
+        self.restore_state: ViewState | None = None
         if entry is not None:
             self.entry, self.ref = entry, entry.ref
 
     def compose(self) -> ComposeResult:
         yield VerdictHeader()
         # A view rebuilt after eviction opens on the tab the user left it on.
-        initial = (self.restore_state or {}).get("tab") or "detections"
+        initial = self.restore_state.tab if self.restore_state is not None else "detections"
         with TabbedContent(initial=initial if initial in TABS else "detections"):
             with TabPane(TAB_TITLES["detections"], id="detections"):
                 yield DetectionsPane()
@@ -111,37 +125,41 @@ class ReportView(Vertical):
                 yield BehaviourPane()
 
     @property
-    def attached(self) -> bool:
-        return self.entry is not None
+    def the_ref(self) -> ObjectRef:
+        """The object's ref, for code that runs once the view has its entry."""
+        if self.ref is None:
+            raise RuntimeError("this report view has no object yet")
+        return self.ref
+
+    @property
+    def loaded_obj(self) -> VTObject:
+        """The object shown, for code that runs once it is (checked by ``obj``)."""
+        if self.obj is None:
+            raise RuntimeError("this report view shows no object yet")
+        return self.obj
 
     def on_mount(self) -> None:
         self._composed = True
         if self.entry is not None:
             self._start()
 
-    def attach(self, entry: Entry) -> None:
-        """Give a ready (standby) view its object: its widgets exist, only data is missing."""
-        self.entry, self.ref = entry, entry.ref
-        if self._composed:
-            self._start()
-
     def _start(self) -> None:
-        tab = (self.restore_state or {}).get("tab")
+        tab = self.restore_state.tab if self.restore_state is not None else None
         if tab in TABS and tab != self.active_tab:
             # Before anything is focused: focusing a widget in another pane would
             # switch the tabs back to that pane.
             self.query_one(TabbedContent).active = tab
         if self._want_focus:
             self.focus_main()
-        self.query_one(CommentsPane).set_ref(self.ref)
-        self.query_one(VotesPane).set_ref(self.ref)
+        ref = self.the_ref
+        self.query_one(CommentsPane).set_ref(ref)
+        self.query_one(VotesPane).set_ref(ref)
         self._fit_tabs()
-        client = self.app.client
-        cached = client.cached_object(self.ref)
+        cached = self.app.vt.cached_object(ref)
         if cached is not None:
             self.populate(wrap(cached))  # instant: no worker, no request
         else:
-            self.query_one(VerdictHeader).show_loading(self.ref)
+            self.query_one(VerdictHeader).show_loading(ref)
             self.load()
 
     # --- loading -------------------------------------------------------------------------
@@ -149,12 +167,13 @@ class ReportView(Vertical):
     @work(group="object", exclusive=True, exit_on_error=False)
     async def load(self, *, fresh: bool = False) -> None:
         self.fetching = True
-        client = self.app.client
+        client = self.app.vt
+        ref = self.the_ref
         try:
             if fresh:
-                client.forget(self.ref)
+                client.forget(ref)
             trace.mark("request")
-            data = await client.get_object(self.ref, relationships=PREFETCH.get(self.ref.type, ()))
+            data = await client.get_object(ref, relationships=PREFETCH.get(ref.type, ()))
             trace.mark("reply")
         except VTError as exc:
             self.fetching = False
@@ -178,13 +197,14 @@ class ReportView(Vertical):
         for err in self.query(".tab-error"):
             err.remove()
         self.query_one(DetectionsPane).display = True
-        self.query_one(VerdictHeader).show(obj, self.app.client.fetch_info(self.ref))
+        self.query_one(VerdictHeader).show(obj, self.app.vt.fetch_info(self.the_ref))
         self.query_one(DetectionsPane).show(obj)
         # the other tabs are built when first shown: the verdict and detections come first
         self.query_one(DetailsTree).built = False
         self.query_one(VotesPane).local_tally = None
         tabs = self.query_one(TabbedContent)
-        tabs.get_tab("detections").label = f"Detections {obj.stats.ratio_text}" if not obj.stats.is_empty else "Detections"
+        detections_label = "Detections" if obj.stats.is_empty else f"Detections {obj.stats.ratio_text}"
+        tabs.get_tab("detections").label = detections_label
         self._build_tab(tabs.active)
         if self.restore_state:
             self._restore(self.restore_state)
@@ -194,45 +214,41 @@ class ReportView(Vertical):
 
     # --- state kept across eviction ----------------------------------------------------------
 
-    def save_state(self) -> dict:
+    def save_state(self) -> ViewState:
         """What the user set up here: tab, detection filters, expanded relationships."""
         detections = self.query_one(DetectionsPane)
         tree = self.query_one(RelationsTree)
-        return {
-            "tab": self.active_tab,
-            "detected_only": detections.detected_only,
-            "filter": detections.filter_text,
-            "expanded": [p[0] for p in tree.expanded_paths() if len(p) == 1] if tree.root_obj is not None else [],
-        }
+        expanded = [p[0] for p in tree.expanded_paths() if len(p) == 1] if tree.root_obj is not None else []
+        return ViewState(self.active_tab, detections.detected_only, detections.filter_text, tuple(expanded))
 
-    def _restore(self, state: dict) -> None:
+    def _restore(self, state: ViewState) -> None:
         detections = self.query_one(DetectionsPane)
-        if state.get("detected_only"):
+        if state.detected_only:
             detections.toggle_detected(quiet=True)
-        if state.get("filter"):
-            detections.query_one("FilterInput").value = state["filter"]
-        expanded = state.get("expanded") or []
-        if expanded:
+        if state.filter:
+            detections.query_one("FilterInput", Input).value = state.filter
+        if state.expanded:
             self._build_tab("relations")
             tree = self.query_one(RelationsTree)
             for node in tree.root.children:
-                key = "rel:" + node.data.rel.name if hasattr(node.data, "rel") else None
-                if key in expanded:
+                key = "rel:" + node.data.rel.name if isinstance(node.data, RelNode) else None
+                if key in state.expanded:
                     node.expand()  # loads from the cache: no request
-        tab = state.get("tab")
+        tab = state.tab
         if tab in TABS and tab != self.active_tab:
             self.show_tab(tab)  # normally set already, in _start
 
     def show_error(self, exc: VTError) -> None:
         self.error = exc
-        shown = self.entry.title if self.entry is not None and self.entry.title else self.ref.id
-        self.query_one(VerdictHeader).show_error(ObjectRef(self.ref.type, shown), exc.message)
+        ref = self.the_ref
+        shown = self.entry.title if self.entry is not None and self.entry.title else ref.id
+        self.query_one(VerdictHeader).show_error(ObjectRef(ref.type, shown), exc.message)
         self.query_one(DetectionsPane).display = False
         for pane_id in ("detections", "details", "relations"):
             pane = self.query_one(f"#{pane_id}", TabPane)
             for err in pane.query(".tab-error"):
                 err.remove()
-            pane.mount(Static(_error_text(exc, self.ref.type), classes="tab-error"), before=0)
+            pane.mount(Static(_error_text(exc, ref.type), classes="tab-error"), before=0)
         self.post_message(ReportLoaded(self))
 
     # --- tabs ----------------------------------------------------------------------------
@@ -330,7 +346,7 @@ class ReportView(Vertical):
             self.call_after_refresh(again)
 
     def via_label(self) -> str | None:
-        via = self.entry.via
+        via = self.entry.via if self.entry is not None else None
         if via is None:
             return None
         rel = get_relationship(via.source.type, via.relationship)

@@ -6,17 +6,16 @@ typed message per intent. Garbage is refused inline, without a request.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from rich.text import Text
 from textual.binding import Binding
-
-from .. import trace
 from textual.message import Message
 from textual.widgets import Input
 
-from typing import TYPE_CHECKING
-
 from ...vt.errors import InvalidIOCError
 from .. import text as T
+from .. import trace
 
 if TYPE_CHECKING:
     from ...vt.ioc import IOC
@@ -39,14 +38,14 @@ class SearchBar(Input):
     class Open(Message):
         """Open one indicator."""
 
-        def __init__(self, ioc: "IOC") -> None:
+        def __init__(self, ioc: IOC) -> None:
             super().__init__()
             self.ioc = ioc
 
     class Choose(Message):
         """A pasted block held several indicators: let the user pick."""
 
-        def __init__(self, iocs: "list[IOC]") -> None:
+        def __init__(self, iocs: list[IOC]) -> None:
             super().__init__()
             self.iocs = iocs
 
@@ -60,8 +59,10 @@ class SearchBar(Input):
             super().__init__()
             self.query = query
 
-    def __init__(self, **kw) -> None:
-        super().__init__(placeholder="/ search: hash, URL, domain or IP (defanged is fine) · vti:QUERY for Intelligence", **kw)
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(
+            placeholder="/ search: hash, URL, domain or IP (defanged is fine) · vti:QUERY for Intelligence", **kw
+        )
         self.history: list[str] = []
         self._history_pos: int | None = None
         self._draft = ""
