@@ -144,8 +144,9 @@ class ReportView(AppTyped, Vertical):
             self._start()
 
     def _start(self) -> None:
+        self._fit_tabs()  # first: focusing a widget of a tab this object lacks would show that tab
         tab = self.restore_state.tab if self.restore_state is not None else None
-        if tab in TABS and tab != self.active_tab:
+        if tab in TABS and tab != self.active_tab and self.ref is not None and tab in tabs_for(self.ref.type):
             # Before anything is focused: focusing a widget in another pane would
             # switch the tabs back to that pane.
             self.query_one(TabbedContent).active = tab
@@ -154,7 +155,6 @@ class ReportView(AppTyped, Vertical):
         ref = self.the_ref
         self.query_one(CommentsPane).set_ref(ref)
         self.query_one(VotesPane).set_ref(ref)
-        self._fit_tabs()
         cached = self.app.vt.cached_object(ref)
         if cached is not None:
             self.populate(wrap(cached))  # instant: no worker, no request
