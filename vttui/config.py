@@ -40,13 +40,14 @@ MB = 1024 * 1024
 
 #: Settings the file may hold, by table. Anything else is reported as a warning.
 KNOWN_KEYS: dict[str, frozenset[str]] = {
-    "": frozenset({"api_key", "network", "quota", "cache", "account",
+    "": frozenset({"api_key", "network", "quota", "cache", "account", "ui",
                    "serve"}),  # [serve] is read (and checked) by vttui.serve.config
     "network": frozenset({"base_url", "proxy", "timeout", "upload_timeout", "deadline", "upload_deadline",
                           "max_reply_mb", "max_download_mb"}),
     "quota": frozenset({"tier", "per_minute", "per_day"}),
     "cache": frozenset({"max_mb", "max_entries", "ttl_minutes", "store", "disk_mb", "ttl_hours"}),
     "account": frozenset({"user_id", "for_key"}),
+    "ui": frozenset({"hyperlinks", "defang_copies"}),
 }
 
 
@@ -118,6 +119,10 @@ class Settings:
     store: StoreOptions = StoreOptions()
     config_file: Path = field(default_factory=config_path)
     warnings: tuple[str, ...] = ()
+    #: [ui] hyperlinks: engine names and objects link to their VirusTotal page (OSC 8).
+    hyperlinks: bool = True
+    #: [ui] defang_copies: copied indicators are defanged (hxxp, [.]) for tickets and chats.
+    defang_copies: bool = False
 
     @property
     def masked_key(self) -> str:
@@ -173,7 +178,7 @@ def _table(data: dict[str, Any], name: str) -> dict[str, Any]:
 
 def _unknown(data: dict[str, Any]) -> list[str]:
     found = [f"{k}" for k in data if k not in KNOWN_KEYS[""]]
-    for table in ("network", "quota", "cache", "account"):
+    for table in ("network", "quota", "cache", "account", "ui"):
         value = data.get(table)
         if isinstance(value, dict):
             found += [f"{table}.{k}" for k in value if k not in KNOWN_KEYS[table]]
@@ -372,6 +377,7 @@ def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None
     data, warnings = _read_file(path)
     network, quota, cache = _table(data, "network"), _table(data, "quota"), _table(data, "cache")
     account = _table(data, "account")
+    ui = _table(data, "ui")
     warnings += _unknown(data)
 
     key, source = _key_from(env, data, api_key, vt_cli_config or vt_cli_config_path(env), warnings)
@@ -415,7 +421,16 @@ def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None
         store=store_options(cache, env),
         config_file=path,
         warnings=tuple(warnings),
+        hyperlinks=_flag(ui, "hyperlinks", True),
+        defang_copies=_flag(ui, "defang_copies", False),
     )
+
+
+def _flag(table: dict[str, Any], name: str, default: bool) -> bool:
+    value = table.get(name, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"ui.{name} must be true or false.")
+    return value
 
 
 def save_api_key(key: str, path: Path | None = None) -> Path:

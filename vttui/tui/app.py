@@ -240,6 +240,13 @@ class VTApp(App[None]):
         preview = T.plain(text, 60)
         self.notify(f"Copied {what}: {preview}", timeout=3, markup=False)
 
+    def open_triage(self, text: str) -> None:
+        """Bulk triage of a block of text (a pasted ticket): every indicator in it, one row
+        each, looked up within the quota. The entry point for pastes and the palette."""
+        from .screens.triage import open_triage
+
+        open_triage(self, text)
+
     def open_analysis(self, analysis_id: str) -> None:
         self.notify("Following analyses arrives with the submissions feature.", severity="warning")
 
@@ -300,6 +307,7 @@ class VTApp(App[None]):
             seen.add(binding.action)
             keys = self.get_key_display(binding)
             yield SystemCommand(binding.description, f"Key: {keys}", lambda a=binding.action: self.run_action(a, main))
+        yield from _back_to_lists(self)
         yield SystemCommand("Keys", "Show every key (?)", self.action_help)
         yield SystemCommand(
             "Change API key",
@@ -364,6 +372,19 @@ class VTApp(App[None]):
             )
         except Exception:
             super()._handle_exception(error)
+
+
+def _back_to_lists(app: VTApp) -> Iterable[SystemCommand]:
+    """Palette entries back to the last search results and triage table, when there are."""
+    from .screens.search_results import current_results
+    from .screens.triage import SCREEN_NAME, reopen_triage
+
+    results = current_results(app)
+    if results is not None and results not in app.screen_stack:
+        yield SystemCommand("Back to search results", f"vti:{T.plain(results.query_text, 60)}",
+                            lambda: app.push_screen(results))
+    if app.is_screen_installed(SCREEN_NAME) and app.get_screen(SCREEN_NAME) not in app.screen_stack:
+        yield SystemCommand("Back to the triage table", "The last bulk triage (T)", lambda: reopen_triage(app))
 
 
 def _warm_network_imports() -> None:

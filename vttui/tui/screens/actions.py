@@ -320,6 +320,12 @@ class ActionsMixin(VTScreen):
 
     # --- exports ---------------------------------------------------------------------------
 
+    def download_pcap(self, behaviour_id: str, title: str) -> None:
+        """Save one sandbox report's capture (the Behaviour tab's P, on a sandbox line)."""
+        from .download import DownloadScreen
+
+        self.app.push_screen(DownloadScreen(behaviour_id, title, kind="pcap"), self._downloaded)
+
     def action_export(self) -> None:
         view = self._need_object()
         if view is None:

@@ -20,11 +20,15 @@ EXTRA = {
     "Relations": [
         ("enter", "On an object: open it (pivot). On a relationship: expand."),
         ("enter on resolution", "Open the other side (IP from a domain, domain from an IP)"),
+        ("enter on a collection", "Open it as a report (also threat actors, references)"),
     ],
+    "Search bar": [("vti:QUERY", "VirusTotal Intelligence search (premium keys), e.g. vti:type:peexe p:5+")],
+    "Details": [("enter on ↵", "Open what the row names: final URL, body hash, DNS record, certificate name...")],
 }
 
 
 def _sections(app_class: type) -> list[tuple[str, list[type]]]:
+    from ..widgets.behaviour import BehaviourTree
     from ..widgets.comments import CommentList
     from ..widgets.details import DetailsTree
     from ..widgets.detections import DetectionsTable, FilterInput
@@ -32,6 +36,8 @@ def _sections(app_class: type) -> list[tuple[str, list[type]]]:
     from ..widgets.search import SearchBar
     from ..widgets.votes import VoteTable
     from .main import MainScreen
+    from .search_results import HitTable, SearchResultsScreen
+    from .triage import TriageScreen, TriageTable
 
     return [
         ("Anywhere", [app_class, MainScreen]),
@@ -41,6 +47,9 @@ def _sections(app_class: type) -> list[tuple[str, list[type]]]:
         ("Relations", [RelationsTree]),
         ("Comments", [CommentList]),
         ("Votes", [VoteTable]),
+        ("Behaviour (files)", [BehaviourTree]),
+        ("Intelligence search results", [HitTable, SearchResultsScreen]),
+        ("Bulk triage", [TriageTable, TriageScreen]),
     ]
 
 

@@ -43,7 +43,7 @@ MAX_LIVE_VIEWS = 6
 #: view first (two full layouts and renders, which also delayed handling the reply).
 #: Past this, the loading view is shown.
 HOLD_FOR_REPLY = 0.25
-TABS = ("detections", "details", "relations", "comments", "votes")
+TABS = ("detections", "details", "relations", "comments", "votes", "behaviour")
 TABS_GROUP = Binding.Group("Tabs", compact=True)
 HISTORY_GROUP = Binding.Group("Back/Fwd", compact=True)
 
@@ -52,8 +52,9 @@ Type or paste an indicator above and press enter: a hash (MD5, SHA-1,
 SHA-256), a URL, a domain or an IP. Defanged forms (hxxp://evil[.]com) work.
 
   /       search             ⌫ / alt+→   back / forward
-  1-5     switch tabs        enter       pivot (in Relations)
+  1-6     switch tabs        enter       pivot (in Relations)
   c / y   copy id / value    u s a       upload, scan, re-analyse
+  T       bulk triage        vti:QUERY   Intelligence search
   ctrl+p  every action       ?           all keys          q  quit
 """
 
@@ -78,9 +79,13 @@ class MainScreen(ActionsMixin):
         Binding("3", "show_tab('relations')", "Relations", group=TABS_GROUP),
         Binding("4", "show_tab('comments')", "Comments", group=TABS_GROUP),
         Binding("5", "show_tab('votes')", "Votes", group=TABS_GROUP),
+        Binding("6", "show_tab('behaviour')", "Behaviour (files)", group=TABS_GROUP),
         Binding("c", "copy_id", "Copy id"),
         Binding("y", "copy_value", "Copy value"),
+        Binding("o", "copy_link", "Copy web link"),
         Binding("ctrl+r", "reload", "Reload (fresh)", show=False),
+        Binding("T", "triage", "Triage pasted text"),
+        Binding("i", "intel_search", "Intelligence search"),
         *ACTION_BINDINGS,
     ]
 
@@ -100,6 +105,8 @@ class MainScreen(ActionsMixin):
         self._hint: Text | None = None
         #: A view waiting for its reply before it is shown, and whether to focus it then.
         self._held: tuple[ReportView, bool] | None = None
+        #: Set when a list screen (search hits, triage) opened a report as it closed.
+        self._focus_on_resume = False
         #: Report views whose mount has not finished, and how to await it (see views_mounted).
         self._mounting: dict[ReportView, AwaitMount] = {}
 
@@ -137,6 +144,52 @@ class MainScreen(ActionsMixin):
                 self.open_ioc(iocs[index])
 
         self.app.push_screen(PickScreen(f"{len(iocs)} indicators in the pasted text", ioc_labels(iocs)), chosen)
+
+    def on_search_bar_intel(self, message: SearchBar.Intel) -> None:
+        from .search_results import open_search
+
+        search = self.query_one(SearchBar)
+        search.remember("vti:" + message.query)
+        search.value = ""
+        self._hint = None
+        self.update_info()
+        view = self.current_view  # back from the results, keys go to the report again
+        if view is not None:
+            view.focus_main()
+        else:
+            search.blur()
+        open_search(self.app, message.query)
+
+    def open_from_list(self, ref: ObjectRef, title: str) -> None:
+        """Open what was chosen in a list screen (search hits, triage rows) just popped:
+        the report gets the keys, not the search bar Textual would give them back to."""
+        self._focus_on_resume = True
+        self.open_ref(ref, title=title)
+
+    def on_screen_resume(self) -> None:
+        if self._focus_on_resume:
+            self._focus_on_resume = False
+            self.call_after_refresh(self._focus_report)
+
+    def _focus_report(self) -> None:
+        if self.focused is not None and not isinstance(self.focused, SearchBar):
+            return  # the user chose something else meanwhile
+        if self._held is not None:
+            self.set_focus(None)  # the held view takes it when it is revealed
+        elif (view := self.current_view) is not None:
+            view.focus_main()
+
+    def action_intel_search(self) -> None:
+        """The search bar, ready for a VirusTotal Intelligence query."""
+        search = self.query_one(SearchBar)
+        if not search.value.lower().startswith("vti:"):
+            search.value = "vti:"
+        search.focus()
+
+        def to_end() -> None:  # (focusing an Input selects its text: typing would replace "vti:")
+            search.cursor_position = len(search.value)
+
+        self.call_after_refresh(to_end)
 
     def on_search_bar_leave(self, message: SearchBar.Leave) -> None:
         self._hint = None
@@ -289,6 +342,13 @@ class MainScreen(ActionsMixin):
         if view is None:
             self.app.notify("Open something first: press / and type an indicator.", timeout=3)
             return
+        from ..widgets.report import tabs_for
+
+        if view.ref is not None and tab not in tabs_for(view.ref.type):
+            what = "Behaviour (what sandboxes saw) is for files only." if tab == "behaviour" else \
+                f"A {TYPE_LABELS.get(view.ref.type, view.ref.type)} has no {tab.capitalize()} tab."
+            self.app.notify(what, timeout=3)
+            return
         if tab in TABS:
             view.show_tab(tab)
 
@@ -298,7 +358,7 @@ class MainScreen(ActionsMixin):
             self.app.notify("Nothing open to copy.", timeout=2)
             return
         ref = view.the_ref
-        self.app.copy(ref.id, f"{TYPE_LABELS.get(ref.type, ref.type)} id")
+        self.app.copy(self._maybe_defanged(ref.id), f"{TYPE_LABELS.get(ref.type, ref.type)} id")
 
     def action_copy_value(self) -> None:
         widget = self.focused
@@ -309,7 +369,44 @@ class MainScreen(ActionsMixin):
             self.app.notify("Nothing under the cursor to copy.", timeout=2)
             return
         what, value = target
-        self.app.copy(value, what)
+        self.app.copy(self._maybe_defanged(value), what)
+
+    def _maybe_defanged(self, value: str) -> str:
+        """With ``[ui] defang_copies``, indicators leave defanged (for tickets and chats)."""
+        if not getattr(self.app.settings, "defang_copies", False):
+            return value
+        from ...vt.ioc import defang_text
+
+        return defang_text(value)
+
+    def action_copy_link(self) -> None:
+        """The VirusTotal web page of the object shown (on its current tab), by OSC 52."""
+        from ...vt.weblinks import web_url
+
+        view = self.current_view
+        if view is None or view.ref is None:
+            self.app.notify("Nothing open to link to.", timeout=2)
+            return
+        tab = {"detections": "detection", "details": "details", "relations": "relations",
+               "comments": "community", "behaviour": "behavior"}.get(view.active_tab)
+        url = web_url(view.ref, tab)
+        if url is None:
+            self.app.notify("VirusTotal has no web page for this.", timeout=3)
+            return
+        self.app.copy(url, "web link")
+
+    def action_triage(self) -> None:
+        """Back to the triage table if there is one, else paste a block to triage."""
+        from .triage import Pasted, PasteScreen, reopen_triage
+
+        if reopen_triage(self.app):
+            return
+
+        def pasted(result: Pasted | None) -> None:
+            if result is not None:
+                self.app.open_triage(result.text)
+
+        self.app.push_screen(PasteScreen(), pasted)
 
     def action_reload(self) -> None:
         view = self.current_view

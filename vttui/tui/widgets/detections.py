@@ -138,9 +138,14 @@ class DetectionsPane(Vertical):
         rows = self.visible_results()
         # Whole values: the table cuts a column (with an ellipsis) only when the window
         # is too narrow for every column (widgets/table.py).
+        link = None
+        if T.links_on(self.app) and self._obj is not None:
+            from ...vt.weblinks import web_url
+
+            link = web_url(self._obj.ref, "detection")
         table.add_rows(
             (
-                T.safe(r.engine, "bold" if r.detected else ""),
+                T.linked(T.safe(r.engine, "bold" if r.detected else ""), link),
                 T.category(r.category),
                 T.safe(r.result or "–", "red" if r.category == "malicious" else "dark_orange" if r.detected else "dim"),
                 T.safe(r.engine_version or "–", "dim"),

@@ -107,7 +107,12 @@ class VerdictHeader(Static):
 
     def show(self, obj: VTObject, fetched: FetchInfo | None = None) -> None:
         stats = obj.stats
-        first = T.join(T.badge(stats), Text(obj.type_label, style="bold"), T.safe(obj.title, "bold", max_len=120))
+        title = T.safe(obj.title, "bold", max_len=120)
+        if T.links_on(self.app):
+            from ...vt.weblinks import web_url
+
+            T.linked(title, web_url(obj.ref))
+        first = T.join(T.badge(stats), Text(obj.type_label, style="bold"), title)
         if not stats.is_empty:
             detail = f"{stats.malicious} malicious"
             if stats.suspicious:

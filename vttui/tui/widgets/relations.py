@@ -28,6 +28,9 @@ from .. import text as T
 from ..base import AppTyped
 
 PAGE_SIZE = 40
+#: Objects that are no indicator but open as a report of their own (Details and, for a
+#: collection, its IoCs under Relations).
+ENTITY_TYPES = ("collection", "threat_actor", "reference")
 
 
 @dataclass(slots=True)
@@ -358,10 +361,18 @@ class RelationsTree(AppTyped, Tree[NodeData]):
                 label.append(f"  resolved {T.date_str(view.date, with_time=False)}", style="dim")
             rel_node.add_leaf(label, ResNode(view, target, data.owner, data.rel.name), before=before)
         elif view.type in REPORT_TYPES and view.id:
-            node = rel_node.add(
-                object_label(view), ObjNode(view.ref, view, via=(data.owner, data.rel.name)), before=before
-            )
+            label = object_label(view)
+            if T.links_on(self.app):
+                from ...vt.weblinks import web_url
+
+                T.linked(label, web_url(view.ref))
+            node = rel_node.add(label, ObjNode(view.ref, view, via=(data.owner, data.rel.name)), before=before)
             node.allow_expand = True
+        elif view.type in ENTITY_TYPES and view.id:  # opened as a report of its own (enter)
+            label = Text(f"{TYPE_LABELS.get(view.type, view.type)} ", style="bold")
+            label.append_text(T.safe(view.title or view.id, max_len=100))
+            label.append("  ↵ open", style="dim cyan")
+            rel_node.add_leaf(label, ObjNode(view.ref, view, via=(data.owner, data.rel.name)), before=before)
         else:
             label = Text(f"{TYPE_LABELS.get(view.type, view.type)} ", style="bold")
             label.append_text(T.safe(view.title or view.id, max_len=100))

@@ -27,6 +27,7 @@ from .. import text as T
 from .. import trace
 from ..base import AppTyped
 from ..history import Entry
+from .behaviour import BehaviourPane, BehaviourTree
 from .comments import CommentsPane
 from .details import DetailsTree
 from .detections import DetectionsPane, DetectionsTable
@@ -34,14 +35,30 @@ from .header import VerdictHeader
 from .relations import RelationsTree, RelNode
 from .votes import VotesPane
 
-TABS = ("detections", "details", "relations", "comments", "votes")
+TABS = ("detections", "details", "relations", "comments", "votes", "behaviour")
 TAB_TITLES = {
     "detections": "Detections",
     "details": "Details",
     "relations": "Relations",
     "comments": "Comments",
     "votes": "Votes",
+    "behaviour": "Behaviour",
 }
+
+#: Tabs of objects that are not indicators (opened from Relations as reports of their own).
+ENTITY_TABS: dict[str, tuple[str, ...]] = {
+    "collection": ("details", "relations", "comments"),
+    "threat_actor": ("details",),
+    "reference": ("details",),
+}
+
+
+def tabs_for(object_type: str) -> tuple[str, ...]:
+    """The tabs shown for an object type, the first the one it opens on."""
+    if object_type in ENTITY_TABS:
+        return ENTITY_TABS[object_type]
+    return TABS if object_type == "file" else tuple(t for t in TABS if t != "behaviour")
+
 
 #: Relationship descriptors fetched with the object itself (same single request): the
 #: tree then shows how many items each holds before anything is expanded.
@@ -104,6 +121,8 @@ class ReportView(AppTyped, Vertical):
                 yield CommentsPane()
             with TabPane(TAB_TITLES["votes"], id="votes"):
                 yield VotesPane()
+            with TabPane(TAB_TITLES["behaviour"], id="behaviour"):  # files only (see _fit_tabs)
+                yield BehaviourPane()
 
     @property
     def the_ref(self) -> ObjectRef:
@@ -125,8 +144,9 @@ class ReportView(AppTyped, Vertical):
             self._start()
 
     def _start(self) -> None:
+        self._fit_tabs()  # first: focusing a widget of a tab this object lacks would show that tab
         tab = self.restore_state.tab if self.restore_state is not None else None
-        if tab in TABS and tab != self.active_tab:
+        if tab in TABS and tab != self.active_tab and self.ref is not None and tab in tabs_for(self.ref.type):
             # Before anything is focused: focusing a widget in another pane would
             # switch the tabs back to that pane.
             self.query_one(TabbedContent).active = tab
@@ -173,6 +193,7 @@ class ReportView(AppTyped, Vertical):
             self.ref = obj.ref  # canonical id (sha256) once known
             self.query_one(CommentsPane).set_ref(self.ref)
             self.query_one(VotesPane).set_ref(self.ref)
+            self._fit_tabs()
         for err in self.query(".tab-error"):
             err.remove()
         self.query_one(DetectionsPane).display = True
@@ -253,6 +274,24 @@ class ReportView(AppTyped, Vertical):
             votes = self.query_one(VotesPane)
             votes.show_tally(self.obj)
             votes.ensure_loaded()
+        elif tab == "behaviour":
+            self.query_one(BehaviourPane).ensure_loaded()
+
+    def _fit_tabs(self) -> None:
+        """Only the tabs that mean something for this kind of object: Behaviour for files;
+        a collection, threat actor or reference opens on Details (no engines, no votes)."""
+        if self.ref is None:
+            return
+        tabs = self.query_one(TabbedContent)
+        self.query_one(BehaviourPane).set_ref(self.ref if self.ref.type == "file" else None)
+        allowed = tabs_for(self.ref.type)
+        if tabs.active not in allowed:
+            tabs.active = allowed[0]
+        for tab in TABS:
+            if tab in allowed:
+                tabs.show_tab(tab)
+            else:
+                tabs.hide_tab(tab)
 
     @property
     def active_tab(self) -> str:
@@ -277,6 +316,8 @@ class ReportView(AppTyped, Vertical):
             from .comments import CommentList
 
             widget = self.query_one(CommentList)
+        elif tab == "behaviour":
+            widget = self.query_one(BehaviourTree)
         else:
             from .votes import VoteTable
 

@@ -52,8 +52,17 @@ class SearchBar(Input):
     class Leave(Message):
         pass
 
+    class Intel(Message):
+        """A VirusTotal Intelligence query (typed after the ``vti:`` prefix)."""
+
+        def __init__(self, query: str) -> None:
+            super().__init__()
+            self.query = query
+
     def __init__(self, **kw: Any) -> None:
-        super().__init__(placeholder="/ search: hash, URL, domain or IP (defanged is fine)", **kw)
+        super().__init__(
+            placeholder="/ search: hash, URL, domain or IP (defanged is fine) · vti:QUERY for Intelligence", **kw
+        )
         self.history: list[str] = []
         self._history_pos: int | None = None
         self._draft = ""
@@ -99,6 +108,13 @@ class SearchBar(Input):
         text = event.value
         if not text.strip():
             return
+        query = intel_query(text)
+        if query is not None:
+            if query:
+                self.post_message(self.Intel(query))
+            else:
+                self.app.bell()
+            return
         from ...vt.ioc import classify, extract
 
         try:
@@ -116,6 +132,19 @@ class SearchBar(Input):
         self.post_message(self.Open(ioc))
 
 
+#: What turns the search bar into VirusTotal Intelligence search (no indicator starts so;
+#: `?` would clash with the help key).
+INTEL_PREFIX = "vti:"
+
+
+def intel_query(text: str) -> str | None:
+    """The query of ``vti:QUERY`` (stripped; may be empty), None for anything else."""
+    stripped = text.lstrip()
+    if stripped[:len(INTEL_PREFIX)].lower() != INTEL_PREFIX:
+        return None
+    return stripped[len(INTEL_PREFIX):].strip()
+
+
 def _refused(reason: str) -> Text:
     text = Text("✗ ", style="bold red")
     text.append_text(T.safe(reason, "red"))
@@ -126,6 +155,15 @@ def describe(text: str) -> Text | None:
     """The hint for what is typed: type and normalised value, or the reason it is refused."""
     if not text.strip():
         return None
+    query = intel_query(text)
+    if query is not None:
+        hint = Text("VirusTotal Intelligence search ", style="bold")
+        if not query:
+            hint.append("— type a query, e.g. type:peexe p:5+ fs:2026-11-01+ (premium keys)", style="dim")
+            return hint
+        hint.append_text(T.safe(query, max_len=120))
+        hint.append("  enter to search (premium keys)", style="dim")
+        return hint
     from ...vt.ioc import classify, extract  # loaded on the first keystroke, not at start-up
 
     try:
