@@ -31,12 +31,13 @@ ORDER = (
     "mcp_template_sizes",
     "serve_cached",
     "serve_workers",
+    "behaviour_huge",
 )
 
 
 def load_all() -> dict[str, Benchmark]:
     """Import every benchmark module (each registers itself) and return them in run order."""
-    from . import bulk, memory, micro, serve, startup, store, terminal, tui, zipspeed  # noqa: F401 - imported to register
+    from . import analyst, bulk, memory, micro, serve, startup, store, terminal, tui, zipspeed  # noqa: F401 - imported to register
 
     return {name: REGISTRY[name] for name in ORDER if name in REGISTRY}
 

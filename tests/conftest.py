@@ -19,3 +19,12 @@ def _isolated_env(tmp_path_factory, monkeypatch):
     for var in ("VT_API_KEY", "VTCLI_APIKEY", "VT_API_URL", "VTTUI_STORE", "VTTUI_TEST_QUOTA_WINDOW",
                 "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(var, raising=False)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under ``-n 2 --dist loadgroup`` (CI) the real-terminal tests all run in one worker,
+    one after another, as they do without xdist: they start ``vttui`` processes and read
+    their frames, and must not also compete with each other for the two cores."""
+    for item in items:
+        if item.get_closest_marker("terminal") is not None:
+            item.add_marker(pytest.mark.xdist_group("terminal"))

@@ -47,7 +47,7 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     "quota": frozenset({"tier", "per_minute", "per_day"}),
     "cache": frozenset({"max_mb", "max_entries", "ttl_minutes", "store", "disk_mb", "ttl_hours"}),
     "account": frozenset({"user_id", "for_key"}),
-    "ui": frozenset({"theme"}),
+    "ui": frozenset({"theme", "hyperlinks", "defang_copies"}),
 }
 
 
@@ -123,6 +123,10 @@ class Settings:
     keymap: tuple[tuple[str, str], ...] = ()
     #: [ui] theme: the TUI's theme, saved when the user picks one.
     theme: str | None = None
+    #: [ui] hyperlinks: engine names and objects link to their VirusTotal page (OSC 8).
+    hyperlinks: bool = True
+    #: [ui] defang_copies: copied indicators are defanged (hxxp, [.]) for tickets and chats.
+    defang_copies: bool = False
 
     @property
     def masked_key(self) -> str:
@@ -377,6 +381,7 @@ def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None
     data, warnings = _read_file(path)
     network, quota, cache = _table(data, "network"), _table(data, "quota"), _table(data, "cache")
     account = _table(data, "account")
+    ui = _table(data, "ui")
     warnings += _unknown(data)
 
     key, source = _key_from(env, data, api_key, vt_cli_config or vt_cli_config_path(env), warnings)
@@ -421,7 +426,9 @@ def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None
         config_file=path,
         warnings=tuple(warnings),
         keymap=_keymap(_table(data, "keymap")),
-        theme=_theme(_table(data, "ui")),
+        theme=_theme(ui),
+        hyperlinks=_flag(ui, "hyperlinks", True),
+        defang_copies=_flag(ui, "defang_copies", False),
     )
 
 
@@ -449,6 +456,13 @@ def _theme(table: dict[str, Any]) -> str | None:
 def save_theme(theme: str, path: Path | None = None) -> Path:
     """Remember the TUI's theme (comments and the rest of the file are kept)."""
     return update_config(path or config_path(), {("ui", "theme"): theme})
+
+
+def _flag(table: dict[str, Any], name: str, default: bool) -> bool:
+    value = table.get(name, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"ui.{name} must be true or false.")
+    return value
 
 
 def save_api_key(key: str, path: Path | None = None) -> Path:

@@ -239,6 +239,21 @@ async def test_the_quota_ledger_is_shared_and_reconciled(processes):
     assert third.limiter.state().used_day == 17
 
 
+async def test_the_start_up_quota_check_is_once_a_day_per_store(processes):
+    """Each TUI start asked the server for the quota: a request of the public 4 a minute
+    spent before the user's first lookup. With a store it is asked once a UTC day."""
+    first = processes()
+    assert await first.quota_reconcile_due()
+    await first.reconcile_quota()
+    asked = [p for p in gets(processes.backend) if p.endswith("/overall_quotas")]
+    assert len(asked) == 1
+    second = processes()  # the next start, the same day
+    assert not await second.quota_reconcile_due()
+    bare = VTClient(KEY, base_url=BASE, transport=DemoTransport(processes.backend))
+    assert await bare.quota_reconcile_due()  # no store (--no-store): nothing remembers it
+    await bare.aclose()
+
+
 async def test_a_failing_store_costs_no_view(tmp_path: Path):
     """Whatever happens to the store, the report the user asked for arrives."""
     backend = DemoBackend(base_url=BASE)

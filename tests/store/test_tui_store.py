@@ -35,14 +35,17 @@ def gets(backend: DemoBackend) -> list[str]:
 
 async def test_an_earlier_sessions_report_opens_with_its_age_and_ctrl_r_refreshes():
     backend = DemoBackend(base_url=BASE)
-    first = app_for(backend, ioc=FILE)
+    # No per-minute limit: with the public 4/minute, shared through the store, the second
+    # session's start-up requests waited out the first one's minute (60 s of real time).
+    settings = replace(SETTINGS, per_minute=None)
+    first = app_for(backend, settings, ioc=FILE)
     async with first.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert "cached" not in screen_text(first)
     await first.client.aclose()
     assert len(gets(backend)) == 1
 
-    second = app_for(backend, ioc=IOCS["detected_file_md5"])
+    second = app_for(backend, settings, ioc=IOCS["detected_file_md5"])
     async with second.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         view = second.main.current_view

@@ -7,26 +7,35 @@ import html
 import re
 from weakref import WeakKeyDictionary
 
+from rich.cells import cell_len
+
 from vttui.config import Settings
 from vttui.demo import DemoBackend
 from vttui.tui.app import VTApp
 
 _TEXT = re.compile(
-    r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="[\d.]+" '
+    r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="([\d.]+)" '
     r'clip-path="url\(#[\w-]+-line-(\d+)\)">([^<]*)</text>'
 )
-CELL = 12.2
 
 
 def screen_text(app, svg: str | None = None) -> str:
-    """The terminal's visible text, line by line, as a user would read it."""
+    """The terminal's visible text, line by line, as a user would read it.
+
+    Read from Textual's public ``export_screenshot`` (SVG): each run of text carries its
+    ``x`` and its ``textLength``, so the width of a cell comes from the export itself
+    (``textLength`` over the run's width in cells), not from a constant."""
     svg = svg if svg is not None else app.export_screenshot()
-    lines: dict[int, dict[int, str]] = {}
-    for x, line, content in _TEXT.findall(svg):
+    runs = []
+    for x, length, line, content in _TEXT.findall(svg):
         text = html.unescape(content).replace("\xa0", " ")
-        if text == "\n":
-            continue
-        lines.setdefault(int(line), {})[round(float(x) / CELL)] = text
+        if text != "\n":
+            runs.append((float(x), float(length), int(line), text))
+    widths = sorted(length / cell_len(text) for _x, length, _line, text in runs if cell_len(text))
+    cell = widths[len(widths) // 2] if widths else 1.0
+    lines: dict[int, dict[int, str]] = {}
+    for x, _length, line, text in runs:
+        lines.setdefault(line, {})[round(x / cell)] = text
     out = []
     for n in range(max(lines, default=-1) + 1):
         row = ""

@@ -136,12 +136,46 @@ async def small_terminal(pilot: Any) -> None:
     await _open(pilot, _iocs()["detected_file"])
 
 
+async def behaviour(pilot: Any) -> None:
+    await _open(pilot, _iocs()["behaviour_file"])
+    await pilot.press("6")
+    await _settle(pilot)
+
+
+async def collection(pilot: Any) -> None:
+    from vttui.tui.widgets.relations import ObjNode, RelationsTree
+
+    await _open(pilot, _iocs()["detected_file"])
+    await pilot.press("3")
+    await _settle(pilot)
+    found = await _expand(pilot, "collections")
+    tree = pilot.app.screen.query_one(RelationsTree)
+    tree.move_cursor(next(c for c in found.children if isinstance(c.data, ObjNode)))
+    await _settle(pilot)
+    await pilot.press("enter")
+    await _settle(pilot)
+
+
+async def intel_search(pilot: Any) -> None:
+    await _open(pilot, "vti:" + _iocs()["search_query"])
+
+
+async def triage(pilot: Any) -> None:
+    from vttui.demo.ticket import triage_ticket
+
+    await _settle(pilot)
+    pilot.app.open_triage(triage_ticket())
+    await _settle(pilot)
+
+
 @dataclass(frozen=True)
 class Shot:
     name: str
     title: str
     run: Step
     size: tuple[int, int] = (120, 36)
+    #: The demo's premium key (Intelligence search, premium relationships).
+    premium: bool = False
 
 
 SHOTS: tuple[Shot, ...] = (
@@ -157,17 +191,24 @@ SHOTS: tuple[Shot, ...] = (
     Shot("10-help", "? lists every key", help_screen),
     Shot("11-export", "e exports in JSON, Markdown, XML, raw or CSV, trimmed by a template", export_dialog),
     Shot("12-80x24", "Sensible in an 80x24 terminal over SSH", small_terminal, (80, 24)),
+    Shot("13-behaviour", "6: what the sandboxes saw, ATT&CK techniques, verdicts; enter pivots, P saves a PCAP",
+         behaviour),
+    Shot("14-collection", "A collection opened from Relations as a report of its own", collection),
+    Shot("15-search", "vti:QUERY: VirusTotal Intelligence search (premium keys), m for more", intel_search,
+         premium=True),
+    Shot("16-triage", "T: bulk triage of a pasted ticket, one row per IOC, filled in within the quota", triage),
 )
 
 
-def make_app() -> Any:
+def make_app(premium: bool = False) -> Any:
     from vttui.tui.app import VTApp
 
-    return VTApp(settings=Settings(), demo=True, backend=DemoBackend(), clipboard=False)
+    settings = Settings(tier="premium") if premium else Settings()
+    return VTApp(settings=settings, demo=True, backend=DemoBackend(), clipboard=False)
 
 
 async def render(shot: Shot, out_dir: Path) -> Path:
-    app = make_app()
+    app = make_app(shot.premium)
     async with app.run_test(size=shot.size) as pilot:
         await shot.run(pilot)
         await _settle(pilot)

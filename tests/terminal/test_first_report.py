@@ -52,8 +52,8 @@ def test_first_report_opens_whole_while_input_arrives(launch, server, request, l
     vt = launch(latency=latency, size=(WIDTH, HEIGHT))
     vt.term.alarms.append("No Tab with id")
     vt.ready()
-    # Input before the search: the standby report view is being built about now. The
-    # delay only varies when the search lands relative to that.
+    # Input before the search, while the app finishes starting (the client, the network
+    # imports). The delay only varies when the search lands relative to that.
     disturbance = Disturbance(vt, kind, (WIDTH, HEIGHT))
     disturbance.during(delay)
     vt.search(FILE, slash=False)
@@ -65,7 +65,7 @@ def test_first_report_opens_whole_while_input_arrives(launch, server, request, l
         disturbance.tick()
         with contextlib.suppress(TimeoutError):
             vt.wait_for(shown, timeout=0.02)
-    disturbance.during(0.6)  # and on: the next view is built after the report shows
+    disturbance.during(0.6)  # and on, while the report settles
     if "resize" in disturbance.kinds:
         # While the window changes size, what a terminal shows is the previous frame cut
         # or padded until the program draws again, in any terminal: only the frames after

@@ -33,7 +33,7 @@ def assert_inert(app, svg: str | None = None) -> None:
 
 async def walk_every_tab(pilot) -> str:
     seen = []
-    for key in "12345":
+    for key in "123456":
         await pilot.press(key)
         await settle(pilot)
         svg = pilot.app.export_screenshot()
@@ -113,3 +113,72 @@ async def test_hostile_domain_ip_and_url():
             await search(pilot, IOCS[ioc])
             text = await walk_every_tab(pilot)
             assert "[/]" in text
+
+
+def hostile_premium_app(mode: str = "hostile") -> VTApp:
+    backend = DemoBackend()
+    transport = DemoTransport(backend, middleware=hostile_middleware(mode))
+    settings = Settings(tier="premium")
+    client = make_client(settings, demo=True, transport=transport)
+    app = VTApp(settings=settings, demo=True, client=client, clipboard=False, strict=True)
+    spy_clipboard(app)
+    return app
+
+
+async def test_hostile_behaviour_search_collection_and_triage_render_literally(tmp_path):
+    """Process command lines, registry values, HTTP headers, search hits, collection
+    descriptions and triage rows from a hostile server: literal, inert, exports valid."""
+    import csv
+    import io
+    import json
+
+    from vttui.demo.ticket import triage_ticket
+    from vttui.tui.screens.search_results import SearchResultsScreen
+    from vttui.tui.screens.triage import TriageScreen
+    from vttui.tui.widgets.behaviour import BehaviourTree
+
+    for mode in ("hostile", "wrong_types"):
+        app = hostile_premium_app(mode)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await search(pilot, IOCS["behaviour_file"])
+            await pilot.press("6")
+            await settle(pilot)
+            assert_inert(app)
+            tree = app.main.current_view.query_one(BehaviourTree)
+            for node in list(tree.root.children):  # every table opened: all rows drawn
+                for child in node.children:
+                    child.expand()
+            await settle(pilot)
+            assert_inert(app)
+            if mode == "hostile":
+                assert "[/]" in screen_text(app) or "[@click" in screen_text(app)
+            await pilot.press("3")
+            await settle(pilot)
+            relations = app.main.current_view.query_one(RelationsTree)
+            coll = next(n for n in relations.root.children if isinstance(n.data, RelNode)
+                        and n.data.rel.name == "collections")
+            coll.expand()
+            await settle(pilot)
+            item = next((c for c in coll.children if isinstance(c.data, ObjNode)), None)
+            if item is not None:
+                relations.move_cursor(item)
+                await settle(pilot)
+                await pilot.press("enter")
+                await settle(pilot)
+                await walk_every_tab(pilot)
+            await search(pilot, "vti:" + IOCS["search_query"])
+            assert isinstance(app.screen, SearchResultsScreen)
+            assert_inert(app)
+            await pilot.press("escape")
+            await pilot.pause()
+            app.open_triage(triage_ticket())
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, TriageScreen)
+            assert_inert(app)
+            from vttui.export.triage_export import render_triage
+
+            rows = list(csv.reader(io.StringIO(render_triage(screen.triage, "csv"))))
+            assert len(rows) == len(screen.triage.rows) + 1
+            json.loads(render_triage(screen.triage, "json"))
+            assert not app.crashes

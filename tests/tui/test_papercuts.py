@@ -6,11 +6,19 @@ from textual import events
 
 from tests.support.pilot import copied, demo_app, screen_text, search, settle
 from vttui.demo import demo_iocs
-from vttui.tui.screens.pick import PickScreen
+from vttui.tui.screens.triage import TriageScreen
 from vttui.tui.widgets.search import SearchBar
 
 IOCS = demo_iocs()
 FILE = IOCS["detected_file"]
+
+
+async def wait_for(pilot, predicate, seconds: float = 30.0) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if predicate():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the condition never held")
 
 
 async def paste(pilot, text: str) -> None:
@@ -29,17 +37,16 @@ async def test_a_pasted_multi_line_block_lists_every_indicator_in_it():
         + "log noise without indicators\r\n" * 500
         + f"connections to {IOCS['ip']} seen at 02:13\r\n"
     )
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(160, 40)) as pilot:
         await paste(pilot, ticket)
-        assert isinstance(app.screen, PickScreen)
+        screen = app.screen
+        assert isinstance(screen, TriageScreen)  # the bulk-triage table (issue 15)
+        assert len(screen.triage.rows) == 3  # the URL, the hash and the IP, nothing from the noise
+        await wait_for(pilot, lambda: all(row.finished for row in screen.triage.rows))
         text = screen_text(app)
-        assert "3 indicators" in text
         for value in (IOCS["domain"], FILE, IOCS["ip"]):
             assert value in text
-        assert backend.requests == []  # nothing is sent before the user picks
-        await pilot.press("down", "down", "enter")  # the last line's IP
-        await settle(pilot)
-        assert app.main.current_view.obj.id == IOCS["ip"]
+        assert "3/3 answered" in text
 
 
 async def test_a_pasted_block_with_one_indicator_puts_it_in_the_bar():
@@ -414,7 +421,7 @@ async def test_a_compact_layout_at_80x24_gives_the_table_the_rows_and_keeps_keys
         assert table.size.height >= 14  # was 10 with the 5-row header and the tab underline
         assert "Version" in lines[7] and "Updated" in lines[7]  # labels whole
         bar = lines[-1]
-        assert "12345 Tabs" in bar and "123…" not in bar  # keys whole, or not at all
+        assert "123456 Tabs" in bar and "123…" not in bar  # keys whole, or not at all
         assert lines[-2].lstrip().startswith("DEMO DATA")  # the toast leaves the status line alone
         assert "cache hits" in lines[-2]
 

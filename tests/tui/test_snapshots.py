@@ -12,10 +12,11 @@ import pytest
 
 from tests.support.screenshots import SHOTS, make_app
 
-SNAPSHOTTED = ("02-detections", "03-details", "04-relations", "05-domain", "08-comments", "12-80x24")
+SNAPSHOTTED = ("02-detections", "03-details", "04-relations", "05-domain", "08-comments", "12-80x24",
+               "13-behaviour", "15-search", "16-triage")
 
 
 @pytest.mark.parametrize("name", SNAPSHOTTED)
 def test_main_views_look_as_approved(snap_compare, name):
     shot = next(s for s in SHOTS if s.name == name)
-    assert snap_compare(make_app(), terminal_size=shot.size, run_before=shot.run)
+    assert snap_compare(make_app(shot.premium), terminal_size=shot.size, run_before=shot.run)

@@ -124,3 +124,88 @@ async def test_the_terminal_losing_focus_keeps_the_focused_widget_and_queued_key
         assert view is not None and view.obj is not None and view.obj.id == demo_iocs()["domain"]
         assert restyled == []
         assert app.app_focus
+
+
+# --- the private Textual API vttui relies on: fails loudly when Textual changes shape ---
+#
+# Textual is pinned exactly (pyproject.toml). Each check names what vttui does with the
+# private piece, so a Textual upgrade that breaks one says where to look. The list is
+# docs/textual-private.md's; keep both in step.
+
+import inspect  # noqa: E402
+
+from textual.app import App  # noqa: E402
+from textual.widgets import DataTable, Input  # noqa: E402
+
+
+def _params(func: object) -> list[str]:
+    return list(inspect.signature(func).parameters)  # type: ignore[arg-type]
+
+
+def test_styles_cache_get_inner_outer_is_still_a_cached_function_of_two_colours():
+    """textual_fixes (Textualize/textual#6665): wraps ``__wrapped__`` and caches on the
+    colours; gone or reshaped, the patch silently does nothing and the leak is back."""
+    current = StylesCache.__dict__["get_inner_outer"]
+    original = getattr(current, "__wrapped__", current)
+    assert _params(original)[1:] == ["base_background", "background"]
+
+
+def test_app_dispatch_action_and_handle_exception_keep_their_shape():
+    """VTApp overrides ``_dispatch_action`` (a failing key action becomes a notice and a
+    crash log instead of Textual's exit) and ``_handle_exception`` (the crash path for
+    handlers and workers). No public hook exists for either."""
+    assert _params(App._dispatch_action) == ["self", "namespace", "action_name", "params"]
+    assert inspect.iscoroutinefunction(App._dispatch_action)
+    assert _params(App._handle_exception) == ["self", "error"]
+
+
+def test_app_focus_watcher_is_still_the_private_watch_app_focus():
+    """VTApp overrides ``_watch_app_focus`` so a terminal blur neither restyles every
+    widget nor drops the focus (and with it a key already sent)."""
+    assert _params(App._watch_app_focus) == ["self", "focus"]
+    assert "app_focus" in App._reactives
+
+
+def test_datatable_private_api_used_by_report_table():
+    """``widgets/table.py`` (fitted columns, fast one-line cells) overrides
+    ``_render_cell``, ``_update_dimensions`` and ``_on_resize`` and reads DataTable's
+    bookkeeping. Upstream DataTable renders every cell through Rich's full pipeline and
+    forgets every rendered cell on resize; there is no public per-cell render hook."""
+    assert _params(DataTable._render_cell) == [
+        "self", "row_index", "column_index", "base_style", "width", "cursor", "hover",
+    ]
+    assert _params(DataTable._update_dimensions) == ["self", "new_rows"]
+    assert _params(DataTable._on_resize) == ["self", "_"]
+    assert _params(DataTable._render_line) == ["self", "y", "x1", "x2", "base_style"]
+    assert _params(DataTable._get_styles_to_render_cell)[1:] == [
+        "is_header_cell", "is_row_label_cell", "is_fixed_style_cell", "hover", "cursor",
+        "show_cursor", "show_hover_cursor", "has_css_foreground_priority", "has_css_background_priority",
+    ]
+    for method in ("_get_row_renderables", "_update_column_widths", "_highlight_cursor"):
+        assert callable(getattr(DataTable, method)), method
+    table: DataTable[object] = DataTable()
+    for attribute in (
+        "_row_locations", "_column_locations", "_cell_render_cache", "_update_count", "_data",
+        "_new_rows", "_require_update_dimensions", "_updated_cells", "_show_hover_cursor",
+        "_header_row_key", "_pseudo_class_state",
+    ):
+        assert hasattr(table, attribute), attribute
+    for attribute in ("_total_row_height", "_row_label_column_width"):
+        assert isinstance(inspect.getattr_static(DataTable, attribute), property), attribute
+
+
+def test_input_still_has_the_signal_and_timer_the_filter_box_lets_go_of():
+    """``FilterInput.on_unmount`` unsubscribes from ``text_selection_started_signal`` and
+    stops ``_blink_timer``: Textual's Input keeps both after unmount, holding the widget
+    (and the closed report view around it) in memory."""
+    import textual.screen
+
+    assert "self.text_selection_started_signal" in inspect.getsource(textual.screen.Screen.__init__)
+    assert "_blink_timer" in inspect.getsource(Input)
+
+
+def test_trace_wraps_the_apps_private_display():
+    """``trace.watch_frames`` (only with VTTUI_TRACE, for the real-terminal benchmark)
+    wraps ``App._display`` and reads ``_batch_count``."""
+    assert _params(App._display) == ["self", "screen", "renderable"]
+    assert "_batch_count" in inspect.getsource(App.__init__)

@@ -85,17 +85,25 @@ async def test_garbage_is_refused_inline_without_a_request():
         assert app.screen.query_one("SearchBar").value == "invoice.exe"  # nothing typed is lost
 
 
-async def test_pasted_block_lists_every_indicator_to_choose_from():
+async def test_pasted_block_opens_every_indicator_in_the_triage_table():
+    from vttui.tui.screens.triage import TriageScreen
+
     app, backend = demo_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(160, 40)) as pilot:
         block = f"IOCs from the report: {IOCS['domain'].replace('.', '[.]')} and {IOCS['ip']} plus {FILE}"
         await search(pilot, block)
-        text = screen_text(app)
-        assert "3 indicators" in text
-        assert backend.requests == []
+        screen = app.screen
+        assert isinstance(screen, TriageScreen)
+        assert [row.value for row in screen.triage.rows] == [IOCS["domain"], IOCS["ip"], FILE]
+        for _ in range(600):
+            if all(row.finished for row in screen.triage.rows):
+                break
+            await pilot.pause(0.05)
+        assert len(backend.requests) == 3  # one lookup each
         await pilot.press("down", "enter")  # the IP
         await settle(pilot)
         assert current(app).obj.id == IOCS["ip"]
+        assert len(backend.requests) == 3  # opened from the cache
 
 
 async def test_each_tab_shows_its_content_and_loads_lazily():

@@ -13,7 +13,7 @@ from benchmarks.report import BEGIN, END, markdown, table, write_markdown
 def test_every_benchmark_is_registered_with_a_summary():
     benches = load_all()
     assert list(benches) == list(ORDER)
-    assert len(benches) == 19
+    assert len(benches) == 20
     for bench in benches.values():
         assert bench.summary and bench.func.__doc__
 

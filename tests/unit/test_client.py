@@ -875,7 +875,7 @@ async def test_url_with_ipv6_host_round_trip_and_pcap_download(client, tmp_path)
 
 def test_request_log_keeps_only_the_latest_requests():
     """A long session must not grow the log for ever (it lives as long as the client)."""
-    from vttui.vt.client import RecentRequests
+    from vttui.vt.client_wire import RecentRequests
 
     log = RecentRequests()
     for n in range(RecentRequests.LIMIT + 5):

@@ -10,6 +10,7 @@ Exit codes (documented in the README): 0 ok, 1 unexpected error, 2 invalid input
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import re
@@ -39,10 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CODES[ErrorKind.CANCELLED]
     except BrokenPipeError:
         # `vttui lookup ... | head`: the reader left; that is not an error.
-        try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (stdout from now on: never closed)
         return EXIT_OK
 
 

@@ -23,12 +23,14 @@ _QUOTA_ORDER = ("api_requests_hourly", "api_requests_daily", "api_requests_month
 
 
 def _quota_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
-    names = [k for k in _QUOTA_ORDER if k in data] + sorted(k for k in data if isinstance(k, str) and k not in _QUOTA_ORDER)
+    names = [k for k in _QUOTA_ORDER if k in data] + sorted(
+        k for k in data if isinstance(k, str) and k not in _QUOTA_ORDER
+    )
     rows = []
     for name in names:
-        entry = data.get(name) if isinstance(data.get(name), dict) else {}
-        user = entry.get("user") if isinstance(entry.get("user"), dict) else {}
-        group = entry.get("group") if isinstance(entry.get("group"), dict) else {}
+        entry = _as_dict(data.get(name))
+        user = _as_dict(entry.get("user"))
+        group = _as_dict(entry.get("group"))
         rows.append({
             "name": name,
             "used": as_int(user.get("used")), "allowed": as_int(user.get("allowed")),
@@ -87,7 +89,7 @@ async def quota(args: argparse.Namespace, client: VTClient) -> int:
                num(r["group_used"]), num(r["group_allowed"])) for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(5)]
     for row in table:
-        echo(f"{row[0]:<{widths[0]}}" + "".join(f"  {cell:>{w}}" for cell, w in zip(row[1:], widths[1:])))
+        echo(f"{row[0]:<{widths[0]}}" + "".join(f"  {cell:>{w}}" for cell, w in zip(row[1:], widths[1:], strict=False)))
     state = client.limiter.state()
     minute = f"{state.per_minute} requests a minute" if state.per_minute else "no per-minute limit"
     scope = "shared by every vttui process of this key" if client.store is not None else "in this run"
@@ -97,3 +99,7 @@ async def quota(args: argparse.Namespace, client: VTClient) -> int:
     echo(f"local rate limit: {minute}, {day}")
     echo(f"API key {key['shown']}" + (f" from {key['source']}" if key["source"] else ""))
     return 0
+
+
+def _as_dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

@@ -124,7 +124,8 @@ def print_summary(data: dict[str, Any]) -> None:
         kind = obj.type_description
         size = obj.size
         if kind or size is not None:
-            rows.append(("type", clean_line(" ".join(x for x in (kind, f"({human_size(size)})" if size is not None else "") if x), 200)))
+            shown_size = f"({human_size(size)})" if size is not None else ""
+            rows.append(("type", clean_line(" ".join(x for x in (kind, shown_size) if x), 200)))
     elif obj.type == "url":
         rows.append(("url", clean_line(obj.title, 300)))
     rows.append(("detections", stats_text(obj.stats)))

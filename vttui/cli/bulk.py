@@ -106,8 +106,10 @@ async def _sha256_of(client: VTClient, text: str) -> str:
         return ioc.value
     # the file is saved and checked by its SHA-256: learn it first (one cached GET)
     data = await client.get_file(ioc.value)
-    attrs = data.get("attributes") if isinstance(data.get("attributes"), dict) else {}
-    sha = attrs.get("sha256") if isinstance(attrs.get("sha256"), str) else str(data.get("id") or "")
+    raw_attrs = data.get("attributes")
+    attrs: dict[str, Any] = raw_attrs if isinstance(raw_attrs, dict) else {}
+    raw_sha = attrs.get("sha256")
+    sha = raw_sha if isinstance(raw_sha, str) else str(data.get("id") or "")
     return normalise_sha256(sha)
 
 

@@ -6,9 +6,9 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
-from typing import TextIO
+from typing import Any, TextIO
 
 from .. import __version__
 from ..config import KEY_OPTION, check_api_key, load_settings
@@ -72,12 +72,18 @@ PARSER_BUILDER[:] = [build_parser]
 
 
 def _load_commands() -> None:
-    from . import lookup, meta, relations  # noqa: F401  (each registers itself)
-    from . import actions  # noqa: F401  (submit, comment, vote, quota, ...)
-    from . import cache  # noqa: F401  (cache stats, cache clear)
-    from . import intel, triage  # noqa: F401  (search, collection; triage, extract)
-    from . import serve  # noqa: F401  (serve, mcp)
-    from . import bulk, completion  # noqa: F401  (download of several hashes, submit DIR; shell completion)
+    from . import (  # noqa: F401  (each registers itself)  # noqa: F401  (search, collection; triage, extract)  # noqa: F401  (download of several hashes, submit DIR; shell completion)
+        actions,  # noqa: F401  (submit, comment, vote, quota, ...)
+        bulk,
+        cache,  # noqa: F401  (cache stats, cache clear)
+        completion,
+        intel,
+        lookup,
+        meta,
+        relations,
+        serve,  # noqa: F401  (serve, mcp)
+        triage,
+    )
 
 
 @contextlib.asynccontextmanager
@@ -124,12 +130,12 @@ class _Redacting:
         self._stream.write(text.replace(self._secret, self._mask))
         return len(text)
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
 
 
 @contextlib.contextmanager
-def _redacted_output(secret: str | None):
+def _redacted_output(secret: str | None) -> Iterator[None]:
     if not secret or len(secret) < 8:
         yield
         return

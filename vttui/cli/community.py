@@ -123,7 +123,7 @@ def _json_text(value: Any, pad: str) -> str:
     return "\n".join(pad + line for line in text.split("\n"))
 
 
-async def _list(args: argparse.Namespace, make: Callable[..., Paginator], printer: Callable[[dict], None],
+async def _list(args: argparse.Namespace, make: Callable[..., Paginator], printer: Callable[[dict[str, Any]], None],
                 what: str) -> int:
     """Items printed as they arrive; JSON as ``{"data": [...], "meta": {...}}``, closed
     validly even when a page fails (then ``meta.cursor`` is where to resume)."""
@@ -165,7 +165,7 @@ async def _list(args: argparse.Namespace, make: Callable[..., Paginator], printe
     return 0
 
 
-def _print_comment(item: dict) -> None:
+def _print_comment(item: dict[str, Any]) -> None:
     c = Comment(item)
     positive, negative, abuse = c.votes
     head = f"{date_text(c.date)}  +{positive} -{negative}" + (f" abuse {abuse}" if abuse else "")
@@ -177,10 +177,11 @@ def _print_comment(item: dict) -> None:
     echo()
 
 
-def _print_vote(item: dict) -> None:
+def _print_vote(item: dict[str, Any]) -> None:
     v = Vote(item)
     value = v.value
-    echo(f"{date_text(v.date)}  {clean_line(v.verdict or '?', 20):<9}" + (f"  value {value}" if value is not None else ""))
+    shown_value = f"  value {value}" if value is not None else ""
+    echo(f"{date_text(v.date)}  {clean_line(v.verdict or '?', 20):<9}{shown_value}")
 
 
 @command("comments", "list the community comments on a file, URL, domain or IP")(_list_args("comments"))

@@ -173,7 +173,7 @@ async def _lookup_once_more_after_a_minute(client: VTClient, ioc: Any, rels: Seq
 def _collect(inputs: Sequence[Input], slots: list[Any]) -> Batch:
     """Results up to the first stopping error, in input order."""
     batch = Batch()
-    for item, slot in zip(inputs, slots):
+    for item, slot in zip(inputs, slots, strict=False):
         if isinstance(slot, NotFoundError):
             batch.not_found.append((item, slot))
         elif isinstance(slot, dict):
@@ -218,7 +218,8 @@ def emit(text: str, args: argparse.Namespace, client: VTClient | None) -> None:
 
 def _args(p: argparse.ArgumentParser) -> None:
     p.add_argument("iocs", nargs="+", metavar="IOC",
-                   help="hash, URL, domain, IP or analysis id (defanged is fine); '-' reads them from stdin, one a line")
+                   help="hash, URL, domain, IP or analysis id (defanged is fine); "
+                   "'-' reads them from stdin, one a line")
     p.add_argument("--format", "-f", choices=FORMATS, default="json", help="output format (default json)")
     p.add_argument("--template", "-t", metavar="NAME", help="trim fields with a template (see `vttui templates`)")
     output_file_args(p)

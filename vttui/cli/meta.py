@@ -8,9 +8,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 from ..config import config_dir
-from ..export.templates import TemplateError, Template, get_template, load_templates
+from ..export.templates import Template, TemplateError, get_template, load_templates
 from ..vt.errors import EXIT_CODES, ErrorKind, InvalidArgumentError
 from ..vt.relationships import CATALOGUE, Relationship, relationships_for
 from ..vt.sanitize import clean_line
@@ -34,7 +35,7 @@ def _out(line: str = "") -> None:
 # --- templates --------------------------------------------------------------------------
 
 
-def _template_data(t: Template) -> dict:
+def _template_data(t: Template) -> dict[str, Any]:
     return {
         "name": t.name,
         "description": t.description,
@@ -64,7 +65,8 @@ def _templates_args(p: argparse.ArgumentParser) -> None:
 @command("templates", "list export templates (built-in and yours) with descriptions")(_templates_args)
 async def templates(args: argparse.Namespace, _client: object) -> int:
     if args.name:
-        t = get_template(args.name)
+        t = get_template(str(args.name))
+        assert t is not None  # a name gives a template, or UnknownTemplateError
         if args.json:
             _out(json.dumps(_template_data(t), indent=2, ensure_ascii=False))
         else:
@@ -104,7 +106,7 @@ def _flags(rel: Relationship) -> str:
     return f" [{', '.join(flags)}]" if flags else ""
 
 
-def _rel_data(rel: Relationship) -> dict:
+def _rel_data(rel: Relationship) -> dict[str, Any]:
     return {"name": rel.name, "description": rel.description, "targets": list(rel.targets),
             "premium": rel.premium, "cap": rel.cap}
 

@@ -56,11 +56,17 @@ def _positive(text: str) -> int:
 
 def _args(p: argparse.ArgumentParser) -> None:
     p.add_argument("ioc", metavar="IOC", help="hash, URL, domain or IP (defanged is fine)")
-    p.add_argument("relationship", metavar="RELATIONSHIP", help="e.g. contacted_domains (see `vttui relationship-types`)")
-    p.add_argument("--limit", "-n", type=_positive, default=DEFAULT_LIMIT, help=f"items to print (default {DEFAULT_LIMIT})")
+    p.add_argument(
+        "relationship", metavar="RELATIONSHIP", help="e.g. contacted_domains (see `vttui relationship-types`)"
+    )
+    p.add_argument(
+        "--limit", "-n", type=_positive, default=DEFAULT_LIMIT, help=f"items to print (default {DEFAULT_LIMIT})"
+    )
     p.add_argument("--cursor", "-c", metavar="CURSOR", help="continue from a cursor printed earlier")
     p.add_argument("--all", "-a", action="store_true", help="walk every page (up to --max items)")
-    p.add_argument("--max", type=_positive, default=DEFAULT_MAX, help=f"stop --all after this many items (default {DEFAULT_MAX})")
+    p.add_argument(
+        "--max", type=_positive, default=DEFAULT_MAX, help=f"stop --all after this many items (default {DEFAULT_MAX})"
+    )
     p.add_argument("--format", "-f", choices=FORMATS, default="json", help="output format (default json)")
     p.add_argument("--template", "-t", metavar="NAME", help="trim each item's fields with a template")
     output_file_args(p)

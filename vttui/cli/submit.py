@@ -77,7 +77,8 @@ async def _fresh_report(client: VTClient, body: dict[str, Any], fallback: Object
 async def _after_submit(args: argparse.Namespace, client: VTClient, descriptor: dict[str, Any],
                         item: ObjectRef | None) -> int:
     """Print the analysis id, or with --wait the outcome and the fresh report."""
-    analysis_id = descriptor.get("id") if isinstance(descriptor.get("id"), str) else ""
+    raw_id = descriptor.get("id")
+    analysis_id = raw_id if isinstance(raw_id, str) else ""
     if not valid_analysis_id(analysis_id):  # it goes into a path: VirusTotal's word is not enough
         raise E.MalformedResponseError(
             "VirusTotal accepted the submission but answered with an analysis id vttui cannot use."

@@ -7,11 +7,12 @@ import datetime as dt
 import os
 import threading
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
-from typing import TYPE_CHECKING
-
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -29,9 +30,10 @@ textual_fixes.apply()
 if TYPE_CHECKING:
     from textual.theme import Theme
 
-    from .screens.welcome import KeyChoice
+    from ..demo import DemoBackend
     from ..vt.client import VTClient
     from ..vt.ioc import IOC
+    from .screens.welcome import KeyChoice
 
 
 class VTApp(App[None]):
@@ -64,7 +66,7 @@ class VTApp(App[None]):
         demo: bool = False,
         ioc: str | None = None,
         client: VTClient | None = None,
-        backend: object | None = None,
+        backend: DemoBackend | None = None,
         clipboard: bool = True,
         strict: bool | None = None,
         freeze_heap: bool = False,
@@ -94,7 +96,7 @@ class VTApp(App[None]):
 
     # --- startup -------------------------------------------------------------------------
 
-    def get_default_screen(self) -> Screen:
+    def get_default_screen(self) -> Screen[None]:
         return MainScreen()
 
     def on_mount(self) -> None:
@@ -107,7 +109,7 @@ class VTApp(App[None]):
         else:
             # The search bar is painted and usable first; the client (httpx, the demo
             # data) is built just after, or at once if something needs it earlier.
-            self.call_after_refresh(lambda: self.set_timer(0.05, self.ensure_started))
+            self.call_after_refresh(self.ensure_started)
 
     def _apply_preferences(self) -> None:
         """[keymap] and the saved theme, from the config; a mistyped id or theme is said."""
@@ -190,7 +192,7 @@ class VTApp(App[None]):
         if not self.demo:
             _warm_network_imports()
         if client is not None and client.store is not None:
-            self.run_worker(self._prepare_store(client), group="store", exit_on_error=False)
+            self._prepare_store(client)
         if self.freeze_heap and not self._heap_frozen:
             # Once: again on a key change would freeze the live report views, and those
             # evicted afterwards would never be collected (a few MB each).
@@ -199,6 +201,7 @@ class VTApp(App[None]):
         if self.initial_ioc:
             self.call_after_refresh(self._open_initial)
 
+    @work(group="store", name="Local store", exit_on_error=False)
     async def _prepare_store(self, client: VTClient) -> None:
         """Check the store answers (else it falls back, and the status line says so), then
         take the server's count of today's requests into the shared ledger."""
@@ -208,9 +211,11 @@ class VTApp(App[None]):
                 self.notify(warning, severity="warning", timeout=10, markup=False)
         if not self.demo and client.limiter.per_day is not None:
             # A background nicety: on any failure the local figures stay (a real problem, a
-            # bad key or no network, shows on the user's next lookup).
+            # bad key or no network, shows on the user's next lookup). Once a day with a
+            # store: the call costs a request of the per-minute quota.
             with contextlib.suppress(Exception):
-                await client.reconcile_quota()
+                if await client.quota_reconcile_due():
+                    await client.reconcile_quota()
         for status in self.main.query(StatusLine):
             status.store_changed()
 
@@ -259,7 +264,7 @@ class VTApp(App[None]):
 
     # --- shared services -------------------------------------------------------------------
 
-    def remember_ioc(self, ioc: "IOC") -> None:
+    def remember_ioc(self, ioc: IOC) -> None:
         self.recent.opened(ioc)
 
     def copy(self, value: str, what: str) -> None:
@@ -271,6 +276,13 @@ class VTApp(App[None]):
             threading.Thread(target=_pyperclip_copy, args=(text,), daemon=True).start()
         preview = T.plain(text, 60)
         self.notify(f"Copied {what}: {preview}", timeout=3, markup=False)
+
+    def open_triage(self, text: str) -> None:
+        """Bulk triage of a block of text (a pasted ticket): every indicator in it, one row
+        each, looked up within the quota. The entry point for pastes and the palette."""
+        from .screens.triage import open_triage
+
+        open_triage(self, text)
 
     def open_analysis(self, analysis_id: str) -> None:
         self.notify("Following analyses arrives with the submissions feature.", severity="warning")
@@ -300,9 +312,21 @@ class VTApp(App[None]):
         self.main.set_class(self.demo, "demo")
         self._after_start()
         if old is not None and owned:
-            self.run_worker(old.aclose(), group="close-client", exit_on_error=False)
+            self._close_client(old)
         what = "the demo data" if self.demo else f"key {self.settings.masked_key}"
-        self.notify(f"Now using {what}; ctrl+r reloads a report with it. {choice.check}".rstrip(), markup=False, timeout=8)
+        self.notify(f"Now using {what}; ctrl+r reloads a report with it. {choice.check}".rstrip(),
+                    markup=False, timeout=8)
+
+    async def action_quit(self) -> None:
+        """Quit, once no report view is half-mounted (see ``MainScreen.views_mounted``)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                await screen.views_mounted()
+        self.exit()
+
+    @work(group="close-client", exit_on_error=False)
+    async def _close_client(self, client: VTClient) -> None:
+        await client.aclose()
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen
@@ -310,7 +334,7 @@ class VTApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
         if main is None:
@@ -324,12 +348,17 @@ class VTApp(App[None]):
             seen.add(binding.action)
             keys = key_display(self, binding)
             yield SystemCommand(binding.description, f"Key: {keys}", lambda a=binding.action: self.run_action(a, main))
+        yield from _back_to_lists(self)
         yield SystemCommand("Keys", "Show every key (?)", self.action_help)
-        yield SystemCommand("Change API key", "Enter another VirusTotal key, or switch to the demo data (ctrl+k)", self.action_change_key)
+        yield SystemCommand(
+            "Change API key",
+            "Enter another VirusTotal key, or switch to the demo data (ctrl+k)",
+            self.action_change_key,
+        )
 
     # --- the terminal's focus ----------------------------------------------------------
 
-    def _watch_app_focus(self, focus: bool) -> None:
+    def _watch_app_focus(self, focus: bool) -> None:  # private Textual API: docs/textual-private.md
         """The terminal losing or regaining focus (alt-tab, another tmux window) changes
         nothing here. Textual would restyle every widget on the screen both ways (for
         ``App:blur`` rules; its only one dims the Header, which vttui does not use), ~130 ms
@@ -354,7 +383,9 @@ class VTApp(App[None]):
         elif isinstance(error, Exception):
             self._handle_exception(error)
 
-    async def _dispatch_action(self, namespace, action_name: str, params) -> bool:
+    # Private Textual API (no public hook for either; docs/textual-private.md, shape checked
+    # by tests/tui/test_textual_fixes.py). Workers do not come here: see worker_failed.
+    async def _dispatch_action(self, namespace: DOMNode, action_name: str, params: Any) -> bool:
         """A bug in one key's action must not take the app down: Textual would stop
         reading keys altogether. Say so, log it, and carry on."""
         try:
@@ -366,11 +397,6 @@ class VTApp(App[None]):
             return True
 
     def _handle_exception(self, error: Exception) -> None:
-        if getattr(self, "_exit", False) and _teardown_noise(error):
-            # The user quit while a report view was still mounting: Textual runs the mount
-            # handlers of the subtree it is pruning, which find their children gone.
-            # Nothing is lost and nothing is on screen any more.
-            return
         if self.strict:
             super()._handle_exception(error)
             return
@@ -385,18 +411,24 @@ class VTApp(App[None]):
             super()._handle_exception(error)
 
 
-def _teardown_noise(error: Exception) -> bool:
-    """Errors of a widget subtree mounting while the app shuts down (see above)."""
-    from textual.css.query import NoMatches
-
-    return isinstance(error, NoMatches) or (isinstance(error, ValueError) and str(error).startswith("No Tab with id"))
-
-
 def _with_new_key(settings: Settings, choice: KeyChoice) -> Settings:
     """The settings with the dialog's key, and its own account (not the old key's)."""
     from dataclasses import replace
 
     return replace(settings.with_key(choice.take_key(), "config file"), user_id=choice.user_id)
+
+
+def _back_to_lists(app: VTApp) -> Iterable[SystemCommand]:
+    """Palette entries back to the last search results and triage table, when there are."""
+    from .screens.search_results import current_results
+    from .screens.triage import SCREEN_NAME, reopen_triage
+
+    results = current_results(app)
+    if results is not None and results not in app.screen_stack:
+        yield SystemCommand("Back to search results", f"vti:{T.plain(results.query_text, 60)}",
+                            lambda: app.push_screen(results))
+    if app.is_screen_installed(SCREEN_NAME) and app.get_screen(SCREEN_NAME) not in app.screen_stack:
+        yield SystemCommand("Back to the triage table", "The last bulk triage (T)", lambda: reopen_triage(app))
 
 
 def _warm_network_imports() -> None:
@@ -406,15 +438,13 @@ def _warm_network_imports() -> None:
     import importlib
 
     for name in ("anyio._backends._asyncio", "anyio.to_thread", "anyio.streams.tls"):
-        try:
+        with contextlib.suppress(ImportError):  # another httpx/httpcore stack: nothing to warm
             importlib.import_module(name)
-        except ImportError:  # another httpx/httpcore stack: nothing to warm
-            pass
 
 
 def _pyperclip_copy(text: str) -> None:
     try:
-        import pyperclip
+        import pyperclip  # type: ignore[import-untyped]  # (no stubs; one call)
 
         pyperclip.copy(text)
     except Exception:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from rich.style import Style
 from rich.text import Text
 
 from ..vt.sanitize import clean_line, clean_text, to_str
@@ -77,7 +78,7 @@ def label_value(label: str, value: Any, value_style: str = "", max_len: int | No
     return text
 
 
-def badge(stats: "AnalysisStats | None") -> Text:
+def badge(stats: AnalysisStats | None) -> Text:
     """A coloured verdict badge like ' 21/60 '."""
     # Styled as a span, not as the Text's base style, so text appended after it stays plain.
     if stats is None or stats.is_empty:
@@ -117,6 +118,21 @@ def short_id(value: Any, keep: int = 12) -> str:
     """A shortened id for breadcrumbs: 'a1b2c3d4e5f6…'."""
     text = clean_line(value)
     return text if len(text) <= keep + 1 else text[:keep] + "…"
+
+
+def linked(text: Text, url: str | None) -> Text:
+    """``text`` as an OSC 8 hyperlink to ``url`` where the terminal supports it (others
+    show the text alone). Only ``vt.weblinks.web_url`` builds these URLs: ids inside are
+    percent-encoded, so a hostile id cannot point the link anywhere else."""
+    if url:
+        text.stylize(Style(link=url))
+    return text
+
+
+def links_on(app: Any) -> bool:
+    """Whether hyperlinks are wanted (``[ui] hyperlinks``, on by default)."""
+    settings = getattr(app, "settings", None)
+    return bool(getattr(settings, "hyperlinks", True))
 
 
 def copy_text(value: Any) -> str:

@@ -33,7 +33,8 @@ def mark(name: str) -> None:
 
 
 def watch_frames(app: Any) -> None:
-    """Mark every frame the app writes to the terminal (wraps Textual's ``_display``)."""
+    """Mark every frame the app writes to the terminal (wraps Textual's private
+    ``_display``; shape checked by tests/tui/test_textual_fixes.py)."""
     if _PATH is None:
         return
     original = app._display

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 #: Parsed JSON takes several times the bytes of the reply (same figure as the client's).
 PARSED_OVERHEAD = 4
 USER_META = "user_id"
+#: The UTC day of the last start-up reconciliation with the server's count (see
+#: :meth:`StoreMixin.quota_reconcile_due`).
+QUOTA_META = "quota_reconciled_day"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -169,6 +172,15 @@ class StoreMixin:
             if learned and is_user_id(learned) and learned != self.api_key:
                 self.user_id = learned
 
+    async def quota_reconcile_due(self) -> bool:
+        """Whether asking the server for today's count is worth a request at start-up:
+        once a UTC day per key when a store keeps the count across restarts meanwhile. The
+        quota call is a request like any other, and on a public key (4 a minute) one at
+        every start held back the user's first lookups."""
+        if self.persist is None:
+            return True
+        return await self.persist.store.get_meta(QUOTA_META) != _utc_day()
+
     async def reconcile_quota(self) -> dict[str, Any]:
         """Adopt the server's count of today's requests (it may know of other tools using
         the key); returns the quotas. A user id learned on the way is kept in the store."""
@@ -180,6 +192,8 @@ class StoreMixin:
         if isinstance(used, int) and not isinstance(used, bool) and used >= 0:
             self.limiter.sync_used_today(used)
             await self.limiter.drain()
+        if self.persist is not None:
+            await self.persist.store.set_meta(QUOTA_META, _utc_day())
         return data
 
     async def _close_store_layer(self) -> None:
@@ -190,6 +204,10 @@ class StoreMixin:
         await persist.drain()
         if self._close_store:
             await persist.store.close()
+
+
+def _utc_day() -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime())
 
 
 def _dict(value: Any) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import work
 from textual.binding import Binding
+from textual.widgets import Input
 
 from ...vt.errors import VTError
 from ...vt.refs import TYPE_LABELS, ObjectRef
@@ -65,18 +66,23 @@ class ActionsMixin(VTScreen):
 
     # --- helpers ---------------------------------------------------------------------
 
-    def _need_object(self, *types: str):
+    def _need_object(self, *types: str) -> ReportView | None:
+        """The current view if it shows an object (of one of ``types``); else say why not."""
         view = self.current_view
         if view is None or view.obj is None:
             self.app.notify("Open a report first (press / to search).", severity="warning", timeout=3)
             return None
-        if types and view.ref.type not in types:
+        if types and view.the_ref.type not in types:
             names = " or ".join(TYPE_LABELS.get(t, t) + "s" for t in types)
-            self.app.notify(f"Only {names} can do that; this is a {TYPE_LABELS.get(view.ref.type, view.ref.type)}.", severity="warning", timeout=4)
+            self.app.notify(
+                f"Only {names} can do that; this is a {TYPE_LABELS.get(view.the_ref.type, view.the_ref.type)}.",
+                severity="warning",
+                timeout=4,
+            )
             return None
         return view
 
-    def _confirm(self, title: str, body: str | Text, then, *, yes: str = "Yes") -> None:
+    def _confirm(self, title: str, body: str | Text, then: Callable[[], object], *, yes: str = "Yes") -> None:
         def answer(ok: bool | None) -> None:
             if ok:
                 then()
@@ -109,7 +115,7 @@ class ActionsMixin(VTScreen):
         elif view is not None and view.obj is None and view.ref is not None and view.ref.type == "url" and view.entry:
             initial = view.entry.title  # a URL VirusTotal has not seen yet
         else:
-            typed = try_classify(self.query_one("SearchBar").value)
+            typed = try_classify(self.query_one("#search", Input).value)
             if typed is not None and typed.type is IOCType.URL:
                 initial = typed.value
 
@@ -130,7 +136,7 @@ class ActionsMixin(VTScreen):
         view = self._need_object("file", "url")
         if view is None:
             return
-        ref, title = view.ref, view.obj.title
+        ref, title = view.the_ref, view.loaded_obj.title
         kind = TYPE_LABELS.get(ref.type, ref.type)
         self._confirm(
             "Re-analyse",
@@ -164,7 +170,7 @@ class ActionsMixin(VTScreen):
         panel = self.query_one(AnalysesPanel)
         first = DEMO_FIRST_POLL if getattr(self.app, "demo", False) else FIRST_POLL
 
-        def update(body: dict) -> None:
+        def update(body: dict[str, Any]) -> None:
             analysis = Analysis.from_reply(body)
             tracked.polls += 1
             tracked.status = analysis.status or tracked.status
@@ -174,7 +180,9 @@ class ActionsMixin(VTScreen):
             panel.refresh_items()
 
         try:
-            await self.app.client.wait_for_analysis(tracked.analysis_id, first_delay=first, timeout=POLL_TIMEOUT, on_update=update)
+            await self.app.vt.wait_for_analysis(
+                tracked.analysis_id, first_delay=first, timeout=POLL_TIMEOUT, on_update=update
+            )
         except VTError as exc:
             tracked.error = exc.message
             panel.refresh_items()
@@ -199,7 +207,9 @@ class ActionsMixin(VTScreen):
             return
         refreshed = False
         for view in list(self.live.values()):
-            if view.ref == item or self.app.client.canonical_ref(view.ref) == self.app.client.canonical_ref(item):
+            if view.ref == item or (
+                view.ref is not None and self.app.vt.canonical_ref(view.ref) == self.app.vt.canonical_ref(item)
+            ):
                 view.load()  # the client dropped the stale report: this fetches the fresh one
                 refreshed = True
         current = self.current_view
@@ -231,7 +241,7 @@ class ActionsMixin(VTScreen):
         from ..widgets.comments import CommentsPane
         from .comment import CommentScreen
 
-        def done(created: dict | None) -> None:
+        def done(created: dict[str, Any] | None) -> None:
             if created:
                 pane = view.query_one(CommentsPane)
                 if pane.started:
@@ -239,7 +249,7 @@ class ActionsMixin(VTScreen):
                 self.app.notify("Comment posted; it is at the top of the Comments tab.", timeout=4)
                 view.show_tab("comments")
 
-        self.app.push_screen(CommentScreen(view.ref, view.obj.title), done)
+        self.app.push_screen(CommentScreen(view.the_ref, view.loaded_obj.title), done)
 
     def action_vote(self) -> None:
         view = self._need_object("file", "url", "domain", "ip_address")
@@ -249,11 +259,11 @@ class ActionsMixin(VTScreen):
         from ..widgets.votes import VotesPane
         from .comment import VoteScreen
 
-        def done(vote: dict | None) -> None:
+        def done(vote: dict[str, Any] | None) -> None:
             if vote:
                 verdict = wrap(vote).attr("verdict") or "?"
                 pane = view.query_one(VotesPane)
-                harmless, malicious = pane.local_tally or view.obj.votes
+                harmless, malicious = pane.local_tally or view.loaded_obj.votes
                 if verdict == "malicious":
                     malicious += 1
                 elif verdict == "harmless":
@@ -263,7 +273,7 @@ class ActionsMixin(VTScreen):
                     pane.prepend(vote)
                 self.app.notify(f"Voted {verdict}.", timeout=3)
 
-        self.app.push_screen(VoteScreen(view.ref, view.obj.title), done)
+        self.app.push_screen(VoteScreen(view.the_ref, view.loaded_obj.title), done)
 
     # --- downloads -------------------------------------------------------------------------
 
@@ -273,7 +283,7 @@ class ActionsMixin(VTScreen):
             return
         from .download import DownloadScreen
 
-        self.app.push_screen(DownloadScreen(view.ref.id, view.obj.title), self._downloaded)
+        self.app.push_screen(DownloadScreen(view.the_ref.id, view.loaded_obj.title), self._downloaded)
 
     def _downloaded(self, path: Path | None) -> None:
         if path:
@@ -283,7 +293,7 @@ class ActionsMixin(VTScreen):
         view = self._need_object("file")
         if view is None:
             return
-        self._find_pcaps(view.ref, view.obj.title)
+        self._find_pcaps(view.the_ref, view.loaded_obj.title)
 
     @work(group="pcap", name="Download PCAP", exit_on_error=False)
     async def _find_pcaps(self, ref: ObjectRef, title: str) -> None:
@@ -303,10 +313,18 @@ class ActionsMixin(VTScreen):
                 name = f"{title} ({behaviour.sandbox_name})"
                 self.app.push_screen(DownloadScreen(behaviour.id, name, kind="pcap"), self._downloaded)
 
-        labels = [Text.assemble((b.sandbox_name or "sandbox", "bold"), "  ", T.safe(b.id, "dim", 90)) for b in with_pcap]
+        labels = [
+            Text.assemble((b.sandbox_name or "sandbox", "bold"), "  ", T.safe(b.id, "dim", 90)) for b in with_pcap
+        ]
         self.app.push_screen(PickScreen("Sandbox reports with a PCAP", labels), picked)
 
     # --- exports ---------------------------------------------------------------------------
+
+    def download_pcap(self, behaviour_id: str, title: str) -> None:
+        """Save one sandbox report's capture (the Behaviour tab's P, on a sandbox line)."""
+        from .download import DownloadScreen
+
+        self.app.push_screen(DownloadScreen(behaviour_id, title, kind="pcap"), self._downloaded)
 
     def action_export(self) -> None:
         view = self._need_object()
@@ -314,7 +332,8 @@ class ActionsMixin(VTScreen):
             return
         from .export import ExportScreen
 
-        self.app.push_screen(ExportScreen(view.obj.raw, view.ref.type, view.ref.id, self.app.client.fetch_info(view.ref)))
+        self.app.push_screen(ExportScreen(view.loaded_obj.raw, view.the_ref.type, view.the_ref.id,
+                                          self.app.vt.fetch_info(view.the_ref)))
 
     def action_export_trail(self) -> None:
         if not len(self.app.trail):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rich.text import Text
 from textual import work
@@ -29,10 +30,13 @@ def tags_of(text: str) -> list[str]:
     return seen
 
 
-class CommentScreen(Dialog):
+class CommentScreen(Dialog[dict[str, Any] | None]):
     """Dismisses with the created comment object (dict) or None."""
 
-    BINDINGS = [Binding("ctrl+s", "post", "Post", id="comment.post"), Binding("escape", "cancel", "Cancel", id="comment.cancel")]
+    BINDINGS = [
+        Binding("ctrl+s", "post", "Post", id="comment.post"),
+        Binding("escape", "cancel", "Cancel", id="comment.cancel"),
+    ]
 
     def __init__(self, ref: ObjectRef, title: str) -> None:
         super().__init__()
@@ -42,10 +46,15 @@ class CommentScreen(Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(T.join(Text("Comment on", style="bold"), T.safe(self.object_title, max_len=70)), classes="title")
+            yield Static(
+                T.join(Text("Comment on", style="bold"), T.safe(self.object_title, max_len=70)), classes="title"
+            )
             yield TextArea(id="text", soft_wrap=True)
             yield Static(Text("tags: none (write #tag to add one)", style="dim"), id="tags")
-            yield Static(Text("Comments are public on VirusTotal and shown with your user name.", style="italic"), classes="warning")
+            yield Static(
+                Text("Comments are public on VirusTotal and shown with your user name.", style="italic"),
+                classes="warning",
+            )
             yield Static("", classes="status")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel (esc)", id="cancel")
@@ -98,7 +107,7 @@ class CommentScreen(Dialog):
         self.posting = True
         self.set_status("Posting…")
         try:
-            created = await self.app.client.add_comment(self.ref, text)
+            created = await self.app.vt.add_comment(self.ref, text)
         except WriteOutcomeUnknownError as exc:
             self.set_status(exc.message + " Open the Comments tab (reload with ctrl+r) to check.", error=True)
             return
@@ -110,7 +119,7 @@ class CommentScreen(Dialog):
         self.dismiss(created)
 
 
-class VoteScreen(Dialog):
+class VoteScreen(Dialog[dict[str, Any] | None]):
     """Dismisses with the vote object (dict) or None."""
 
     BINDINGS = [
@@ -128,7 +137,10 @@ class VoteScreen(Dialog):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(T.join(Text("Vote on", style="bold"), T.safe(self.object_title, max_len=70)), classes="title")
-            yield Static(Text("Your vote is public and counts towards the community score. VirusTotal keeps one vote per user and object."))
+            yield Static(Text(
+                "Your vote is public and counts towards the community score. "
+                "VirusTotal keeps one vote per user and object."
+            ))
             yield Static("", classes="status")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel (esc)", id="cancel")
@@ -153,7 +165,11 @@ class VoteScreen(Dialog):
                 self._post(verdict)
 
         self.app.push_screen(
-            ConfirmScreen("Cast vote", Text(f"Vote {verdict} on this {self.ref.type.replace('_', ' ')}? This cannot be changed later."), yes=f"Vote {verdict}"),
+            ConfirmScreen(
+                "Cast vote",
+                Text(f"Vote {verdict} on this {self.ref.type.replace('_', ' ')}? This cannot be changed later."),
+                yes=f"Vote {verdict}",
+            ),
             answer,
         )
 
@@ -162,7 +178,7 @@ class VoteScreen(Dialog):
         self.posting = True
         self.set_status("Voting…")
         try:
-            vote = await self.app.client.add_vote(self.ref, verdict)
+            vote = await self.app.vt.add_vote(self.ref, verdict)
         except AlreadyExistsError as exc:
             self.set_status(exc.message, error=True)
             return

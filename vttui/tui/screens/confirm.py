@@ -13,7 +13,9 @@ from textual.widgets import Button, Static
 class ConfirmScreen(ModalScreen[bool]):
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
-    ConfirmScreen > Vertical { width: 72; max-width: 95%; height: auto; border: thick $warning; background: $surface; padding: 1 2; }
+    ConfirmScreen > Vertical {
+        width: 72; max-width: 95%; height: auto; border: thick $warning; background: $surface; padding: 1 2;
+    }
     ConfirmScreen .title { text-style: bold; margin-bottom: 1; }
     ConfirmScreen Horizontal { height: auto; margin-top: 1; align-horizontal: right; }
     ConfirmScreen Button { margin-left: 2; }

@@ -21,7 +21,10 @@ ResultType = TypeVar("ResultType")
 class Dialog(VTModal[ResultType]):
     DEFAULT_CSS = """
     Dialog { align: center middle; }
-    Dialog > Vertical { width: 96; max-width: 100%; height: auto; max-height: 100%; border: thick $primary; background: $surface; padding: 0 1; overflow-y: auto; }
+    Dialog > Vertical {
+        width: 96; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; background: $surface; padding: 0 1; overflow-y: auto;
+    }
     Dialog .title { text-style: bold; background: $primary 40%; padding: 0 1; margin-bottom: 1; }
     Dialog .status { height: auto; margin-top: 1; }
     Dialog .status.-error { color: $error; }

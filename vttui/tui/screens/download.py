@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, ProgressBar, Static
+from textual.worker import Worker
 
 from ...vt.errors import VTError
 from ...vt.samples import human_size, save_pcap, save_sample
@@ -31,10 +32,13 @@ def default_directory() -> Path:
     return downloads if downloads.is_dir() else Path.cwd()
 
 
-class DownloadScreen(Dialog):
+class DownloadScreen(Dialog[Path | None]):
     """Dismisses with the saved Path or None. ``kind`` is "sample" or "pcap"."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="download.cancel"), Binding("ctrl+s", "download", "Download", show=False, id="download.download")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="download.cancel"),
+        Binding("ctrl+s", "download", "Download", show=False, id="download.download"),
+    ]
 
     def __init__(self, ident: str, title: str, *, kind: str = "sample") -> None:
         super().__init__()
@@ -42,16 +46,21 @@ class DownloadScreen(Dialog):
         self.object_title = title
         self.kind = kind
         self.busy = False
-        self._worker = None
+        self._worker: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
         what = "sample" if self.kind == "sample" else "sandbox network capture (PCAP)"
         with Vertical():
-            yield Static(T.join(Text(f"Download the {what} of", style="bold"), T.safe(self.object_title, max_len=60)), classes="title")
+            yield Static(
+                T.join(Text(f"Download the {what} of", style="bold"), T.safe(self.object_title, max_len=60)),
+                classes="title",
+            )
             yield Static(Text("Directory", style="dim"))
             yield Input(str(default_directory()), suggester=PathSuggester(), id="dir")
             if self.kind == "sample":
-                yield Checkbox(f"Store it in a password-protected zip (password: {DEFAULT_PASSWORD})", value=True, id="zip")
+                yield Checkbox(
+                    f"Store it in a password-protected zip (password: {DEFAULT_PASSWORD})", value=True, id="zip"
+                )
                 yield Static(Text(
                     "This is live malware if VirusTotal flags it. It is saved under its sha256, "
                     "mode 0600 and never executable. Downloads need a premium key.", style="italic"), classes="warning")
@@ -95,14 +104,15 @@ class DownloadScreen(Dialog):
         def progress(done: int, total: int | None) -> None:
             bar.update(total=total, progress=done)
             speed = done / max(time.monotonic() - started, 1e-3)
-            self.set_status(f"Downloading: {human_size(done)}" + (f" of {human_size(total)}" if total else "") + f", {human_size(speed)}/s")
+            of_total = f" of {human_size(total)}" if total else ""
+            self.set_status(f"Downloading: {human_size(done)}{of_total}, {human_size(speed)}/s")
 
         self.set_status("Downloading…")
         try:
             if self.kind == "sample":
-                path = await save_sample(self.app.client, self.ident, directory, zip=zipped, progress=progress)
+                path = await save_sample(self.app.vt, self.ident, directory, zip=zipped, progress=progress)
             else:
-                path = await save_pcap(self.app.client, self.ident, directory, progress=progress)
+                path = await save_pcap(self.app.vt, self.ident, directory, progress=progress)
         except VTError as exc:
             self.busy = False
             bar.display = False

@@ -20,10 +20,10 @@ from ...config import config_dir
 from ...export import FORMAT_EXTENSIONS, FORMATS, get_template, load_templates, redact, render
 from ...export.files import free_path, target_exists, write_atomic
 from ...export.names import export_path, trail_path
+from ...export.trail import Trail
 from ...export.trail_export import TRAIL_FORMATS, export_trail
 from ...vt.cache import FetchInfo
 from ...vt.errors import VTError
-from .. import text as T
 from .dialog import Dialog
 
 TRAIL_EXTENSIONS = {"markdown": "md", "json": "json", "dot": "dot", "mermaid": "mmd"}
@@ -148,7 +148,7 @@ class ExportScreen(_ExportBase):
             templates = load_templates(config_dir())
         except VTError as exc:
             templates = {}
-            self._template_error = exc.message
+            self._template_error: str | None = exc.message
         else:
             self._template_error = None
         with Vertical():
@@ -157,7 +157,12 @@ class ExportScreen(_ExportBase):
             yield Select([(f, f) for f in FORMATS], value="markdown", allow_blank=False, id="format")
             yield Static(Text("Template (which fields)", style="dim"))
             options = [(f"{name}: {t.description}"[:80], name) for name, t in templates.items()] or [("full", "full")]
-            yield Select(options, value="essential" if "essential" in templates else options[0][1], allow_blank=False, id="template")
+            yield Select(
+                options,
+                value="essential" if "essential" in templates else options[0][1],
+                allow_blank=False,
+                id="template",
+            )
             yield Static(Text("File", style="dim"))
             yield Input(str(self.default_path), id="path")
             yield from self.buttons()
@@ -179,13 +184,16 @@ class ExportScreen(_ExportBase):
 class TrailExportScreen(_ExportBase):
     """Export the investigation trail: visits with verdicts and the pivots between them."""
 
-    def __init__(self, trail) -> None:
+    def __init__(self, trail: Trail) -> None:
         super().__init__(trail_path(os.getcwd(), ".md", trail.started))
         self.trail = trail
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(f"Export the investigation trail ({len(self.trail)} objects, {len(self.trail.pivots)} pivots)", classes="title")
+            yield Static(
+                f"Export the investigation trail ({len(self.trail)} objects, {len(self.trail.pivots)} pivots)",
+                classes="title",
+            )
             yield Static(Text("Format", style="dim"))
             yield Select([(f, f) for f in TRAIL_FORMATS], value="markdown", allow_blank=False, id="format")
             yield Static(Text("File", style="dim"))

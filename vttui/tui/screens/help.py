@@ -5,26 +5,39 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 EXTRA = {
-    "Anywhere": [("ctrl+p", "Command palette: every action, recent indicators"), ("tab / shift+tab", "Move focus"), ("mouse", "Click tabs, rows, tree nodes; scroll")],
-    "Relations": [("enter", "On an object: open it (pivot). On a relationship: expand."), ("enter on resolution", "Open the other side (IP from a domain, domain from an IP)")],
+    "Anywhere": [
+        ("ctrl+p", "Command palette: every action, recent indicators"),
+        ("tab / shift+tab", "Move focus"),
+        ("mouse", "Click tabs, rows, tree nodes; scroll"),
+    ],
+    "Relations": [
+        ("enter", "On an object: open it (pivot). On a relationship: expand."),
+        ("enter on resolution", "Open the other side (IP from a domain, domain from an IP)"),
+        ("enter on a collection", "Open it as a report (also threat actors, references)"),
+    ],
+    "Search bar": [("vti:QUERY", "VirusTotal Intelligence search (premium keys), e.g. vti:type:peexe p:5+")],
+    "Details": [("enter on ↵", "Open what the row names: final URL, body hash, DNS record, certificate name...")],
 }
 
 
 def _sections(app_class: type) -> list[tuple[str, list[type]]]:
+    from ..widgets.behaviour import BehaviourTree
     from ..widgets.comments import CommentList
-    from ..widgets.detections import DetectionsTable, FilterInput
     from ..widgets.details import DetailsTree
+    from ..widgets.detections import DetectionsTable, FilterInput
     from ..widgets.relations import RelationsTree
     from ..widgets.search import SearchBar
     from ..widgets.votes import VoteTable
     from .main import MainScreen
+    from .search_results import HitTable, SearchResultsScreen
+    from .triage import TriageScreen, TriageTable
 
     return [
         ("Anywhere", [app_class, MainScreen]),
@@ -34,10 +47,13 @@ def _sections(app_class: type) -> list[tuple[str, list[type]]]:
         ("Relations", [RelationsTree]),
         ("Comments", [CommentList]),
         ("Votes", [VoteTable]),
+        ("Behaviour (files)", [BehaviourTree]),
+        ("Intelligence search results", [HitTable, SearchResultsScreen]),
+        ("Bulk triage", [TriageTable, TriageScreen]),
     ]
 
 
-def help_table(app) -> Table:
+def help_table(app: App[object]) -> Table:
     from ..keymap import key_display
 
     table = Table.grid(padding=(0, 2))

@@ -1,45 +1,44 @@
 """The triage workspace: search bar, breadcrumbs, one report view per step of the trail.
 
-Views stay alive (up to MAX_LIVE_VIEWS) so back and forward are instant and keep the
-tab, tree expansion and scroll position the user left.
+One way to keep report views, chosen by measurement (docs/performance.md, "View
+retention"): the last MAX_LIVE_VIEWS stay alive, so back and forward show them as the
+user left them (tab, tree expansion, scroll) without a rebuild; an older one is removed
+and only what the user set up in it (a ``ViewState``: tab, filters, expanded
+relationships) is kept, to rebuild it from the cache in that state if it is revisited.
+(A pre-built standby view was measured too and removed: no gain beyond the noise.)
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import Screen
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 from textual.widgets import ContentSwitcher, Static
-from textual.timer import Timer
-
-from typing import TYPE_CHECKING
 
 from ...vt.refs import TYPE_LABELS, ObjectRef
 from .. import text as T
 from .. import trace
 from ..history import Entry, Navigator, Via
-from .actions import ACTION_BINDINGS, ActionsMixin
 from ..widgets.analyses import AnalysesPanel
 from ..widgets.footer import KeyBar
 from ..widgets.search import SearchBar
 from ..widgets.status import StatusLine
+from .actions import ACTION_BINDINGS, ActionsMixin
 
 if TYPE_CHECKING:  # the report widgets load with the first report, not at start-up
     from ...vt.ioc import IOC
     from ..widgets.relations import RelationsTree
-    from ..widgets.report import ReportLoaded, ReportView
+    from ..widgets.report import ReportLoaded, ReportView, ViewState
 
 #: Report views kept alive for instant back/forward (each holds its widgets, a few MB);
 #: older ones are rebuilt from the cache, in the state they were left, when revisited.
+#: Rebuilding on every back measured 3.5x slower (700 ms against 100-200 ms, loaded machine).
 MAX_LIVE_VIEWS = 6
-#: Seconds after a report is shown before the next view is pre-built.
-STANDBY_DELAY = 0.4
 #: How long the screen keeps showing what it showed while a new report's reply is
 #: awaited: if it comes in time, the report is drawn once, whole, instead of a loading
 #: view first (two full layouts and renders, which also delayed handling the reply).
@@ -47,7 +46,7 @@ STANDBY_DELAY = 0.4
 HOLD_FOR_REPLY = 0.25
 #: Below this many rows the layout is compact (see DEFAULT_CSS).
 COMPACT_HEIGHT = 30
-TABS = ("detections", "details", "relations", "comments", "votes")
+TABS = ("detections", "details", "relations", "comments", "votes", "behaviour")
 TABS_GROUP = Binding.Group("Tabs", compact=True)
 HISTORY_GROUP = Binding.Group("Back/Fwd", compact=True)
 
@@ -57,8 +56,9 @@ SHA-256), a URL, a domain or an IP. Defanged forms (hxxp://evil[.]com) work.
 A pasted ticket, e-mail or log lists every indicator in it.
 
   /       search             ⌫ / alt+→   back / forward
-  1-5     switch tabs        enter       pivot (in Relations)
+  1-6     switch tabs        enter       pivot (in Relations)
   c / y   copy id / value    u s a       upload, scan, re-analyse
+  T       bulk triage        vti:QUERY   Intelligence search
   ctrl+p  every action       f1          all keys        ctrl+q  quit
 
 In the search bar letters are text: esc leaves it, then the one-key
@@ -86,9 +86,13 @@ class MainScreen(ActionsMixin):
         Binding("3", "show_tab('relations')", "Relations", group=TABS_GROUP, id="main.tab_relations"),
         Binding("4", "show_tab('comments')", "Comments", group=TABS_GROUP, id="main.tab_comments"),
         Binding("5", "show_tab('votes')", "Votes", group=TABS_GROUP, id="main.tab_votes"),
+        Binding("6", "show_tab('behaviour')", "Behaviour (files)", group=TABS_GROUP, id="main.tab_behaviour"),
         Binding("c", "copy_id", "Copy id", id="main.copy_id"),
         Binding("y", "copy_value", "Copy value", id="main.copy_value"),
+        Binding("o", "copy_link", "Copy web link", id="main.copy_link"),
         Binding("ctrl+r", "reload", "Reload (fresh)", show=False, id="main.reload"),
+        Binding("T", "triage", "Triage pasted text", id="main.triage"),
+        Binding("i", "intel_search", "Intelligence search", id="main.intel_search"),
         # No description: only while a report waits for quota (its header says "esc cancels").
         Binding("escape", "cancel_wait", "", show=False, id="main.cancel_wait"),
         *ACTION_BINDINGS,
@@ -111,12 +115,14 @@ class MainScreen(ActionsMixin):
         super().__init__()
         self.nav = Navigator()
         self.live: OrderedDict[int, ReportView] = OrderedDict()
-        self._standby: ReportView | None = None
-        self._standby_timer: Timer | None = None
-        self.saved_states: dict[int, dict] = {}
+        self.saved_states: dict[int, ViewState] = {}
         self._hint: Text | None = None
         #: A view waiting for its reply before it is shown, and whether to focus it then.
         self._held: tuple[ReportView, bool] | None = None
+        #: Set when a list screen (search hits, triage) opened a report as it closed.
+        self._focus_on_resume = False
+        #: Report views whose mount has not finished, and how to await it (see views_mounted).
+        self._mounting: dict[ReportView, AwaitMount] = {}
 
     def compose(self) -> ComposeResult:
         yield SearchBar(id="search")
@@ -135,7 +141,6 @@ class MainScreen(ActionsMixin):
         self.set_class(getattr(self.app, "demo", False), "demo")
         self.query_one(SearchBar).focus()
         self.update_info()
-        self.call_after_refresh(lambda: self.set_timer(0.3, self.prepare_standby))
 
     # --- search --------------------------------------------------------------------------
 
@@ -150,16 +155,56 @@ class MainScreen(ActionsMixin):
     def on_search_bar_choose(self, message: SearchBar.Choose) -> None:
         self.open_block(message.iocs)
 
-    def open_block(self, iocs: "list[IOC]") -> None:
-        """Several indicators at once (a pasted ticket or log): the one place a block goes,
-        so a bulk-triage view can take it over from the list shown here."""
-        from .pick import PickScreen, ioc_labels
+    def open_block(self, iocs: list[IOC]) -> None:
+        """Several indicators at once (a pasted ticket or log): the bulk-triage table, one
+        row each, filled in within the quota (the one place a pasted block goes)."""
+        self.app.open_triage("\n".join(ioc.value for ioc in iocs))
 
-        def chosen(index: int | None) -> None:
-            if index is not None:
-                self.open_ioc(iocs[index])
+    def on_search_bar_intel(self, message: SearchBar.Intel) -> None:
+        from .search_results import open_search
 
-        self.app.push_screen(PickScreen(f"{len(iocs)} indicators in the pasted text", ioc_labels(iocs)), chosen)
+        search = self.query_one(SearchBar)
+        search.remember("vti:" + message.query)
+        search.value = ""
+        self._hint = None
+        self.update_info()
+        view = self.current_view  # back from the results, keys go to the report again
+        if view is not None:
+            view.focus_main()
+        else:
+            search.blur()
+        open_search(self.app, message.query)
+
+    def open_from_list(self, ref: ObjectRef, title: str) -> None:
+        """Open what was chosen in a list screen (search hits, triage rows) just popped:
+        the report gets the keys, not the search bar Textual would give them back to."""
+        self._focus_on_resume = True
+        self.open_ref(ref, title=title)
+
+    def on_screen_resume(self) -> None:
+        if self._focus_on_resume:
+            self._focus_on_resume = False
+            self.call_after_refresh(self._focus_report)
+
+    def _focus_report(self) -> None:
+        if self.focused is not None and not isinstance(self.focused, SearchBar):
+            return  # the user chose something else meanwhile
+        if self._held is not None:
+            self.set_focus(None)  # the held view takes it when it is revealed
+        elif (view := self.current_view) is not None:
+            view.focus_main()
+
+    def action_intel_search(self) -> None:
+        """The search bar, ready for a VirusTotal Intelligence query."""
+        search = self.query_one(SearchBar)
+        if not search.value.lower().startswith("vti:"):
+            search.value = "vti:"
+        search.focus()
+
+        def to_end() -> None:  # (focusing an Input selects its text: typing would replace "vti:")
+            search.cursor_position = len(search.value)
+
+        self.call_after_refresh(to_end)
 
     def on_search_bar_leave(self, message: SearchBar.Leave) -> None:
         self._hint = None
@@ -170,7 +215,7 @@ class MainScreen(ActionsMixin):
         else:
             self.query_one(SearchBar).blur()
 
-    def open_ioc(self, ioc: "IOC") -> None:
+    def open_ioc(self, ioc: IOC) -> None:
         search = self.query_one(SearchBar)
         search.remember(ioc.original or ioc.value)
         search.value = ""
@@ -184,11 +229,11 @@ class MainScreen(ActionsMixin):
     # --- navigation ----------------------------------------------------------------------
 
     @property
-    def current_view(self) -> "ReportView | None":
+    def current_view(self) -> ReportView | None:
         entry = self.nav.current
         return self.live.get(entry.key) if entry else None
 
-    def open_ref(self, ref: ObjectRef, via: Via | None = None, title: str = "") -> "ReportView":
+    def open_ref(self, ref: ObjectRef, via: Via | None = None, title: str = "") -> ReportView:
         self.app.ensure_started()
         entry, dropped = self.nav.open(ref, via, title)
         for old in dropped:
@@ -199,22 +244,16 @@ class MainScreen(ActionsMixin):
         self.app.trail.visit(ref, via, title)
         return self._show(entry, focus=True)
 
-    def _show(self, entry: Entry, *, focus: bool) -> "ReportView":
+    def _show(self, entry: Entry, *, focus: bool) -> ReportView:
         view = self.live.get(entry.key)
         switcher = self.query_one(ContentSwitcher)
         if view is None:
-            view = self._take_standby()
-            state = self.saved_states.pop(entry.key, None)
-            if view is not None:
-                view.restore_state = state
-                view.attach(entry)
-            else:
-                from ..widgets.report import ReportView
+            from ..widgets.report import ReportView
 
-                view = ReportView(entry)
-                view.restore_state = state
-                view.display = False
-                switcher.mount(view)
+            view = ReportView(entry)
+            view.restore_state = self.saved_states.pop(entry.key, None)
+            view.display = False  # the switcher only hides children it knew about
+            self._mount_view(view)
             self.live[entry.key] = view
             self._trim_live()
         self.live.move_to_end(entry.key)
@@ -233,7 +272,7 @@ class MainScreen(ActionsMixin):
             view.focus_main()
         return view
 
-    def _reveal(self, view: "ReportView") -> None:
+    def _reveal(self, view: ReportView) -> None:
         """Show a held view (its reply came, or the hold is over); focus it unless the
         user focused something else meanwhile."""
         if self._held is None or self._held[0] is not view:
@@ -244,37 +283,24 @@ class MainScreen(ActionsMixin):
         if focus and self.focused is None:
             view.focus_main()
 
-    def _schedule_standby(self) -> None:
-        """Build the next view once this report is on screen and the user is reading it,
-        never while a reply is awaited: composing it then would delay that reply's frame."""
-        if self._standby is not None:
-            return
-        if self._standby_timer is not None:
-            self._standby_timer.stop()
-        self._standby_timer = self.set_timer(STANDBY_DELAY, self.prepare_standby)
+    def _mount_view(self, view: ReportView) -> None:
+        self._mounting = {v: aw for v, aw in self._mounting.items() if not v.is_mounted}
+        self._mounting[view] = self.query_one(ContentSwitcher).mount(view)
 
-    def prepare_standby(self) -> None:
-        """Compose the next report view while the user reads: opening one then costs
-        only its data, not building dozens of widgets on the critical path."""
-        if self._standby is not None or not self.is_attached:
-            return
-        from ..widgets.report import ReportView
+    async def views_mounted(self) -> None:
+        """Wait until no report view is half-mounted. Quitting in that moment made Textual
+        run the mount handlers of a subtree it was pruning: ``No Tab with id
+        '--content-tab-detections'`` from TabbedContent, a crash on quit (issue 10)."""
+        while pending := [aw for v, aw in self._mounting.items() if not v.is_mounted]:
+            for awaiting in pending:
+                await awaiting
+        self._mounting.clear()
 
-        self._standby = ReportView()
-        self._standby.display = False  # the switcher only hides children it knew about
-        self.query_one(ContentSwitcher).mount(self._standby)
-
-    def _take_standby(self) -> "ReportView | None":
-        """The standby view, whether or not it has finished mounting: ``attach`` starts
-        it once it has. (Removing one mid-mount let Textual run the mount handlers of a
-        subtree being pruned: ``No Tab with id '--content-tab-detections'``, or a view
-        that never finished mounting and stayed on "Loading the report…".)"""
-        view, self._standby = self._standby, None
-        return view
-
-    def _discard(self, view: "ReportView") -> None:
-        """Remove a view, but never in the middle of its mount (see ``_take_standby``):
-        a message to the view itself runs only once its whole subtree is mounted."""
+    def _discard(self, view: ReportView) -> None:
+        """Remove a view, but never in the middle of its mount: Textual would run the
+        mount handlers of a subtree being pruned (``No Tab with id
+        '--content-tab-detections'``, issue 10). A message to the view itself runs only
+        once its whole subtree is mounted."""
         if view.is_mounted:
             view.remove()
         else:
@@ -307,22 +333,20 @@ class MainScreen(ActionsMixin):
             return
         self._show(entry, focus=True)
 
-    def on_relations_tree_pivot(self, message: "RelationsTree.Pivot") -> None:
+    def on_relations_tree_pivot(self, message: RelationsTree.Pivot) -> None:
         message.stop()
         via = Via(message.source, message.relationship) if message.source and message.relationship else None
         self.open_ref(message.ref, via, title=message.obj.title if message.obj else message.ref.id)
 
-    def on_report_loaded(self, message: "ReportLoaded") -> None:
+    def on_report_loaded(self, message: ReportLoaded) -> None:
         view = message.view
-        if view.obj is not None:
+        if view.obj is not None and view.entry is not None:
             self.app.recent.loaded(view.entry.ref, view.obj)  # name and verdict for the palette
             view.entry.title = view.obj.title
-            view.entry.ref = view.ref
+            view.entry.ref = view.the_ref
             self.app.trail.loaded(view.entry, view.obj)
         self.update_info()
         self._reveal(view)
-        if view is self.current_view:
-            self._schedule_standby()
 
     # --- tabs, copy, reload ------------------------------------------------------------
 
@@ -334,6 +358,13 @@ class MainScreen(ActionsMixin):
         if view is None:
             self.app.notify("Open something first: press / and type an indicator.", timeout=3)
             return
+        from ..widgets.report import tabs_for
+
+        if view.ref is not None and tab not in tabs_for(view.ref.type):
+            what = "Behaviour (what sandboxes saw) is for files only." if tab == "behaviour" else \
+                f"A {TYPE_LABELS.get(view.ref.type, view.ref.type)} has no {tab.capitalize()} tab."
+            self.app.notify(what, timeout=3)
+            return
         if tab in TABS:
             view.show_tab(tab)
 
@@ -342,18 +373,56 @@ class MainScreen(ActionsMixin):
         if view is None:
             self.app.notify("Nothing open to copy.", timeout=2)
             return
-        self.app.copy(view.ref.id, f"{TYPE_LABELS.get(view.ref.type, view.ref.type)} id")
+        ref = view.the_ref
+        self.app.copy(self._maybe_defanged(ref.id), f"{TYPE_LABELS.get(ref.type, ref.type)} id")
 
     def action_copy_value(self) -> None:
         widget = self.focused
         while widget is not None and not hasattr(widget, "copy_target"):
             widget = widget.parent if isinstance(widget.parent, Widget) else None
-        target = widget.copy_target() if widget is not None else None  # type: ignore[union-attr]
+        target = widget.copy_target() if widget is not None else None
         if not target or not target[1]:
             self.app.notify("Nothing under the cursor to copy.", timeout=2)
             return
         what, value = target
-        self.app.copy(value, what)
+        self.app.copy(self._maybe_defanged(value), what)
+
+    def _maybe_defanged(self, value: str) -> str:
+        """With ``[ui] defang_copies``, indicators leave defanged (for tickets and chats)."""
+        if not getattr(self.app.settings, "defang_copies", False):
+            return value
+        from ...vt.ioc import defang_text
+
+        return defang_text(value)
+
+    def action_copy_link(self) -> None:
+        """The VirusTotal web page of the object shown (on its current tab), by OSC 52."""
+        from ...vt.weblinks import web_url
+
+        view = self.current_view
+        if view is None or view.ref is None:
+            self.app.notify("Nothing open to link to.", timeout=2)
+            return
+        tab = {"detections": "detection", "details": "details", "relations": "relations",
+               "comments": "community", "behaviour": "behavior"}.get(view.active_tab)
+        url = web_url(view.ref, tab)
+        if url is None:
+            self.app.notify("VirusTotal has no web page for this.", timeout=3)
+            return
+        self.app.copy(url, "web link")
+
+    def action_triage(self) -> None:
+        """Back to the triage table if there is one, else paste a block to triage."""
+        from .triage import Pasted, PasteScreen, reopen_triage
+
+        if reopen_triage(self.app):
+            return
+
+        def pasted(result: Pasted | None) -> None:
+            if result is not None:
+                self.app.open_triage(result.text)
+
+        self.app.push_screen(PasteScreen(), pasted)
 
     def action_cancel_wait(self) -> None:
         view = self.current_view

@@ -19,7 +19,10 @@ class PickScreen(ModalScreen[int | None]):
 
     DEFAULT_CSS = """
     PickScreen { align: center middle; }
-    PickScreen > Vertical { width: 90; max-width: 95%; height: auto; max-height: 90%; border: thick $primary; background: $surface; padding: 0 1; }
+    PickScreen > Vertical {
+        width: 90; max-width: 95%; height: auto; max-height: 90%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
     PickScreen OptionList { height: auto; max-height: 20; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="pick.cancel")]

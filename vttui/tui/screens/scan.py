@@ -13,7 +13,7 @@ from ...vt.samples import url_question
 from .dialog import Dialog
 
 
-class ScanURLScreen(Dialog):
+class ScanURLScreen(Dialog[str | None]):
     """Dismisses with the URL to scan (refanged, validated) or None."""
 
     def __init__(self, initial: str = "") -> None:
@@ -24,7 +24,10 @@ class ScanURLScreen(Dialog):
         with Vertical():
             yield Static("Scan a URL", classes="title")
             yield Input(self.initial, placeholder="http://… (defanged is fine)", id="url")
-            yield Static(Text("The URL is fetched by VirusTotal's scanners and the result is public.", style="italic"), classes="warning")
+            yield Static(
+                Text("The URL is fetched by VirusTotal's scanners and the result is public.", style="italic"),
+                classes="warning",
+            )
             yield Static("", classes="status")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel (esc)", id="cancel")

@@ -228,7 +228,9 @@ class UploadScreen(Dialog[UploadResult]):
             self.query_one("#open", Button).focus()
         else:
             self.stage = Stage.READY
-            self.set_status(Text("Not on VirusTotal yet. Press Upload to share it and start an analysis.", style="bold"))
+            self.set_status(
+                Text("Not on VirusTotal yet. Press Upload to share it and start an analysis.", style="bold")
+            )
             self.query_one("#upload", Button).focus()
 
     # --- uploading -------------------------------------------------------------------
@@ -248,7 +250,8 @@ class UploadScreen(Dialog[UploadResult]):
         def progress(done: int, total: int | None) -> None:
             elapsed = max(time.monotonic() - started, 1e-3)
             bar.update(total=total or plan.digest.size, progress=done)
-            self.set_status(f"Uploading: {human_size(done)} of {human_size(total or plan.digest.size)}, {human_size(done / elapsed)}/s. Escape cancels.")
+            size = human_size(total or plan.digest.size)
+            self.set_status(f"Uploading: {human_size(done)} of {size}, {human_size(done / elapsed)}/s. Escape cancels.")
 
         self.set_status("Starting the upload…")
         try:

@@ -10,12 +10,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from ...config import Settings, save_api_key, save_user_id
 from ...vt.apikey import key_problem
 from ...vt.errors import ConfigError
+from ..base import VTModal
 
 INTRO = """\
 vttui needs a VirusTotal API key. Get one free at virustotal.com (your profile → API key).
@@ -45,13 +45,15 @@ class KeyChoice:
         return key
 
 
-class WelcomeScreen(ModalScreen[KeyChoice | None]):
+class WelcomeScreen(VTModal[KeyChoice | None]):
     """Dismisses with a :class:`KeyChoice` (the demo, or a key checked and saved), or
     None (quit, or cancel)."""
 
     DEFAULT_CSS = """
     WelcomeScreen { align: center middle; }
-    WelcomeScreen > Vertical { width: 84; max-width: 98%; height: auto; border: thick $primary; background: $surface; padding: 1 2; }
+    WelcomeScreen > Vertical {
+        width: 84; max-width: 98%; height: auto; border: thick $primary; background: $surface; padding: 1 2;
+    }
     WelcomeScreen .title { text-style: bold; color: $primary; }
     WelcomeScreen Input { margin: 1 0 0 0; }
     WelcomeScreen .error { color: $error; height: auto; }

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
-
-from typing import TYPE_CHECKING
 
 from ...vt.refs import ObjectRef
 from .. import text as T
@@ -89,7 +88,7 @@ class AnalysesPanel(OptionList):
 
         tracked: Tracked
 
-    def __init__(self, **kw) -> None:
+    def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
         self.items: list[Tracked] = []
 

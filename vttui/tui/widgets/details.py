@@ -17,16 +17,35 @@ from textual.widgets.tree import TreeNode
 
 from ...export.sections import Section, sections_for, uncovered_attributes
 from ...vt.models import VTObject
+from ...vt.refs import REPORT_TYPES, TYPE_LABELS, ObjectRef
+from ...vt.validate import ref_problem
 from .. import text as T
 
 CHUNK = 200  # children added per expansion of a big list or dict
-MAX_WHOIS_LINES = 400
+MAX_WHOIS_LINES = 400  # lines of a record added at once (the rest on enter: it is all there)
+
+
+def _pivot_mark(ref: ObjectRef | None) -> Text:
+    if ref is None or ref.type not in REPORT_TYPES:
+        return Text()
+    return Text(f"  ↵ {TYPE_LABELS.get(ref.type, ref.type)}", style="dim cyan")
 
 
 @dataclass(slots=True)
 class Field:
     label: str
     value: str
+    #: Where enter goes when the value names an object (a final URL, a body hash, a SAN...).
+    ref: ObjectRef | None = None
+
+
+@dataclass(slots=True)
+class MoreLines:
+    """The rest of a long record (whois), added a chunk at a time."""
+
+    lines: list[str]
+    title: str
+    offset: int
 
 
 @dataclass(slots=True)
@@ -40,7 +59,7 @@ class Raw:
 
 @dataclass(slots=True)
 class MoreRaw:
-    parent: TreeNode
+    parent: TreeNode[Any]
 
 
 def _scalar_text(value: Any) -> Text:
@@ -66,21 +85,23 @@ class DetailsTree(Tree[Any]):
         Binding("space", "toggle_node", "Fold", show=False, id="details.toggle_node"),
         Binding("right", "expand_here", "Expand", show=False, id="details.expand_here"),
         Binding("left", "collapse_here", "Collapse", show=False, id="details.collapse_here"),
-        Binding("enter", "activate", "Expand/more", show=False, id="details.activate"),
+        Binding("enter", "activate", "Open/expand", show=False, id="details.activate"),
     ]
 
-    def __init__(self, **kw) -> None:
+    def __init__(self, **kw: Any) -> None:
         super().__init__(Text("Details"), **kw)
         self.show_root = False
         self.auto_expand = False
         self.guide_depth = 2
         self.built = False
+        self.owner: ObjectRef | None = None
 
     def show(self, obj: VTObject) -> None:
         self.clear()
+        self.owner = obj.ref
         sections = sections_for(obj)
         for section in sections:
-            self._add_section(section)
+            self._add_section(section, obj)
         rest = uncovered_attributes(obj, sections)
         raw = self.root.add(
             Text.assemble(("Other attributes", "bold"), (f"  {len(rest)} more fields, as VirusTotal sent them", "dim")),
@@ -92,16 +113,23 @@ class DetailsTree(Tree[Any]):
         self.root.expand()
         self.built = True
 
-    def _add_section(self, section: Section) -> None:
+    def _add_section(self, section: Section, obj: VTObject | None = None) -> None:
         node = self.root.add(Text(section.title, style="bold underline"), Field(section.title, ""), expand=True)
         width = max((len(r.label) for r in section.rows), default=0)
         for row in section.rows:
             label = Text(f"{row.label:<{width}}  ", style="dim")
             label.append_text(T.safe(row.value, max_len=T.MAX_LINE))
-            node.add_leaf(label, Field(row.label, row.value))
+            label.append_text(_pivot_mark(row.ref))
+            if section.key == "certificate" and row.label == "Alternative names" and obj is not None:
+                self._add_names(node, label, row.value, obj)
+                continue
+            node.add_leaf(label, Field(row.label, row.value, row.ref))
         for table in section.tables:
-            widths = [min(48, max([len(c)] + [len(T.plain(r[i] if i < len(r) else "", 48)) for r in table.rows])) for i, c in enumerate(table.columns)]
-            header = Text("  ".join(f"{c:<{w}}" for c, w in zip(table.columns, widths)), style="bold dim")
+            widths = [
+                min(48, max([len(c)] + [len(T.plain(r[i] if i < len(r) else "", 48)) for r in table.rows]))
+                for i, c in enumerate(table.columns)
+            ]
+            header = Text("  ".join(f"{c:<{w}}" for c, w in zip(table.columns, widths, strict=True)), style="bold dim")
             # long tables start folded so the sections after them stay in view
             short = len(table.rows) <= 12
             if len(table.columns) == 1:
@@ -110,45 +138,82 @@ class DetailsTree(Tree[Any]):
                 parent = node
             else:
                 parent = node.add(header, Field(" | ".join(table.columns), ""), expand=short)
-            for row in table.rows:
+            for index, cells in enumerate(table.rows):
                 line = Text()
                 for i, w in enumerate(widths):
-                    cell = T.plain(row[i] if i < len(row) else "", 48 if i < len(widths) - 1 else T.MAX_LINE)
+                    cell = T.plain(cells[i] if i < len(cells) else "", 48 if i < len(widths) - 1 else T.MAX_LINE)
                     line.append(f"{cell:<{w}}" if i < len(widths) - 1 else cell)
                     line.append("  ")
-                parent.add_leaf(line, Field(table.columns[-1], row[-1] if row else ""))
+                ref = table.ref(index)
+                line.append_text(_pivot_mark(ref))
+                if ref is not None:  # y copies what enter opens (a DNS record's value, not its TTL)
+                    cell = next((c for c in cells if c.lower() == ref.id.lower()), ref.id)
+                    parent.add_leaf(line, Field(TYPE_LABELS.get(ref.type, ref.type), cell, ref))
+                else:
+                    parent.add_leaf(line, Field(table.columns[-1], cells[-1] if cells else ""))
             if table.more:
-                parent.add_leaf(Text(f"… {table.more} more (see Other attributes / export)", style="dim italic"), Field("", ""))
+                parent.add_leaf(
+                    Text(f"… {table.more} more (see Other attributes / export)", style="dim italic"), Field("", "")
+                )
         if section.text:
             block = T.safe_block(section.text)
             lines = block.plain.splitlines()
-            text_node = node.add(Text(f"{section.title} record ({len(lines)} lines)", style="dim"), Field(section.title, section.text), expand=len(lines) <= 40)
-            for line in lines[:MAX_WHOIS_LINES]:
-                text_node.add_leaf(Text(T.plain(line)), Field(section.title, line))
-            if len(lines) > MAX_WHOIS_LINES:
-                text_node.add_leaf(Text(f"… {len(lines) - MAX_WHOIS_LINES} more lines (y copies the whole record)", style="dim italic"), Field(section.title, section.text))
+            text_node = node.add(
+                Text(f"{section.title} record ({len(lines)} lines)", style="dim"),
+                Field(section.title, section.text),
+                expand=len(lines) <= 40,
+            )
+            self._add_lines(text_node, MoreLines(lines, section.title, 0))
+
+    def _add_lines(self, node: TreeNode[Any], data: MoreLines, more: TreeNode[Any] | None = None) -> None:
+        """A record in full, MAX_WHOIS_LINES lines at a time (enter on the last adds more)."""
+        kwargs = {"before": more} if more is not None else {}
+        end = min(len(data.lines), data.offset + MAX_WHOIS_LINES)
+        for line in data.lines[data.offset:end]:
+            node.add_leaf(Text(T.plain(line)), Field(data.title, line), **kwargs)
+        data.offset = end
+        if more is not None:
+            more.remove()
+        if end < len(data.lines):
+            node.add_leaf(Text(f"▸ {len(data.lines) - end} more lines (enter; y on the record copies it whole)",
+                               style="bold cyan"), data)
+
+    def _add_names(self, node: TreeNode[Any], label: Text, value: str, obj: VTObject) -> None:
+        """A certificate's alternative names, each a pivot of its own."""
+        cert = getattr(obj, "ssl_cert", None)
+        names = list(getattr(cert, "san_pivots", []) or [])
+        parent = node.add(label, Field("Alternative names", value), expand=len(names) <= 12)
+        for p in names:
+            text = T.safe(p.text)
+            text.append_text(_pivot_mark(p.ref))
+            parent.add_leaf(text, Field("name", p.text, p.ref))
 
     # --- raw attribute tree ----------------------------------------------------------
 
-    def on_tree_node_expanded(self, event: Tree.NodeExpanded) -> None:
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[Any]) -> None:
         event.stop()
         data = event.node.data
         if isinstance(data, Raw) and data.offset == 0 and not event.node.children:
             self._add_raw_children(event.node)
 
-    def _add_raw_children(self, node: TreeNode, more: TreeNode | None = None) -> None:
-        data: Raw = node.data
+    def _add_raw_children(self, node: TreeNode[Any], more: TreeNode[Any] | None = None) -> None:
+        data = node.data
+        if not isinstance(data, Raw):
+            return
         value = data.value
-        items = list(value.items()) if isinstance(value, dict) else list(enumerate(value)) if isinstance(value, list) else []
+        items: list[tuple[Any, Any]] = []
+        if isinstance(value, dict):
+            items = list(value.items())
+        elif isinstance(value, list):
+            items = list(enumerate(value))
         chunk = items[data.offset: data.offset + CHUNK]
-        kwargs = {"before": more} if more is not None else {}
         for key, child in chunk:
             label = Text(f"{T.plain(key, 80)}: ", style="bold")
             label.append_text(_summary(child))
             if isinstance(child, (dict, list)) and child:
-                node.add(label, Raw(str(key), child), **kwargs)
+                node.add(label, Raw(str(key), child), before=more)
             else:
-                node.add_leaf(label, Raw(str(key), child), **kwargs)
+                node.add_leaf(label, Raw(str(key), child), before=more)
         data.offset += len(chunk)
         if more is not None:
             more.remove()
@@ -159,10 +224,25 @@ class DetailsTree(Tree[Any]):
         node = self.cursor_node
         if node is None:
             return
-        if isinstance(node.data, MoreRaw):
-            self._add_raw_children(node.data.parent, more=node)
+        data = node.data
+        if isinstance(data, MoreRaw):
+            self._add_raw_children(data.parent, more=node)
+        elif isinstance(data, MoreLines) and node.parent is not None:
+            self._add_lines(node.parent, data, more=node)
+        elif isinstance(data, Field) and data.ref is not None and data.ref.type in REPORT_TYPES:
+            self._open(data.ref)
         elif node.allow_expand:
             node.toggle()
+
+    def _open(self, ref: ObjectRef) -> None:
+        from .relations import RelationsTree
+
+        why = ref_problem(ref)
+        if why is not None:
+            self.app.notify(T.plain(f"Cannot open this: {why}. Nothing was sent.", 200), severity="warning",
+                            markup=False)
+            return
+        self.post_message(RelationsTree.Pivot(ref, self.owner, "details", None))
 
     def action_expand_here(self) -> None:
         node = self.cursor_node

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -27,7 +29,7 @@ class DetectionsTable(ReportTable):
     def action_filter(self) -> None:
         self._pane().query_one(Input).focus()
 
-    def _pane(self) -> "DetectionsPane":
+    def _pane(self) -> DetectionsPane:
         return self.query_ancestor(DetectionsPane)
 
     def copy_target(self) -> tuple[str, str] | None:
@@ -51,18 +53,17 @@ class FilterInput(Input):
         Binding("enter", "leave", "Keep filter", show=False, id="detections.leave"),
     ]
 
-    def __init__(self, **kw) -> None:
+    def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
         self.cursor_blink = False
 
     def on_unmount(self) -> None:
         # Textual's Input subscribes to a screen signal with a callback that holds the
         # widget, and its blink timer outlives it: both kept every closed report view
-        # in memory. Let go of them with the widget.
-        try:
+        # in memory. Let go of them with the widget. (``_blink_timer`` is private: checked
+        # by tests/tui/test_textual_fixes.py.)
+        with contextlib.suppress(Exception):
             self.screen.text_selection_started_signal.unsubscribe(self)
-        except Exception:
-            pass
         timer = getattr(self, "_blink_timer", None)
         if timer is not None:
             timer.stop()
@@ -87,7 +88,7 @@ class DetectionsPane(Vertical):
     DetectionsPane DetectionsTable { height: 1fr; }
     """
 
-    def __init__(self, **kw) -> None:
+    def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
         self.results: list[EngineResult] = []
         self.detected_only = False
@@ -146,9 +147,14 @@ class DetectionsPane(Vertical):
         rows = self.visible_results()
         # Whole values: the table cuts a column (with an ellipsis) only when the window
         # is too narrow for every column (widgets/table.py).
+        link = None
+        if T.links_on(self.app) and self._obj is not None:
+            from ...vt.weblinks import web_url
+
+            link = web_url(self._obj.ref, "detection")
         table.add_rows(
             (
-                T.safe(r.engine, "bold" if r.detected else ""),
+                T.linked(T.safe(r.engine, "bold" if r.detected else ""), link),
                 T.category(r.category),
                 T.safe(r.result or "–", "red" if r.category == "malicious" else "dark_orange" if r.detected else "dim"),
                 T.safe(r.engine_version or "–", "dim"),

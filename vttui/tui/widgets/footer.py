@@ -14,14 +14,20 @@ presses it.
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from itertools import groupby
+from typing import Any
 
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
+
+#: The keys of one footer entry (key, as displayed, enabled) and its description.
+Entry = tuple[list[tuple[str, str, bool]], str]
 
 #: Always shown on the right, in this order, when the screen has them.
 PINNED_ACTIONS = ("help", "command_palette")
@@ -54,7 +60,7 @@ class KeyBar(Widget):
     """
     COMPONENT_CLASSES = {"keybar--key", "keybar--description", "keybar--disabled", "keybar--pinned"}
 
-    def __init__(self, **kw) -> None:
+    def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
         #: (first cell, last cell + 1, key to press) for each key drawn, for clicks.
         self._hotspots: list[tuple[int, int, str]] = []
@@ -66,12 +72,10 @@ class KeyBar(Widget):
         self._collect()
 
     def on_unmount(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self.screen.bindings_updated_signal.unsubscribe(self)
-        except Exception:
-            pass
 
-    def _bindings_changed(self, screen: Screen) -> None:
+    def _bindings_changed(self, screen: Screen[object]) -> None:
         if self.is_attached and screen is self.screen:
             before = (self._items, self._pinned)
             self._collect()
@@ -97,8 +101,8 @@ class KeyBar(Widget):
             elif binding.show:
                 by_action[binding.action].append((binding, enabled))
         items: list[tuple[list[tuple[str, str, bool]], str]] = []
-        for group, members in groupby(by_action.values(), lambda bs: bs[0][0].group):
-            members = list(members)
+        for group, grouped in groupby(by_action.values(), lambda bs: bs[0][0].group):
+            members = list(grouped)
             if group is not None and len(members) > 1:
                 keys = [(b.key, app.get_key_display(b), enabled) for (b, enabled), *_ in members]
                 items.append((keys, group.description))
@@ -113,7 +117,9 @@ class KeyBar(Widget):
 
     # --- drawing -----------------------------------------------------------------------------
 
-    def _draw(self, entries, text: Text, hotspots: list, description_style) -> None:
+    def _draw(
+        self, entries: list[Entry], text: Text, hotspots: list[tuple[int, int, str]], description_style: Style
+    ) -> None:
         key_style = self.get_component_rich_style("keybar--key", partial=True)
         dim = self.get_component_rich_style("keybar--disabled", partial=True)
         for keys, description in entries:
@@ -156,10 +162,10 @@ class KeyBar(Widget):
         self._hotspots = spots
         return line
 
-    def _fitting(self, items: list, width: int) -> list:
+    def _fitting(self, items: list[Any], width: int) -> list[Any]:
         """The items that fit in ``width``, whole: the focused widget's keys and the
         KEEP_FIRST ones first, the rest dropped (never a key cut to "123…")."""
-        def size(entry) -> int:  # as _draw lays it out
+        def size(entry: Any) -> int:  # as _draw lays it out
             keys, text = entry
             return 2 + sum(len(display) for _key, display, _enabled in keys) + (len(text) + 1 if text else 0)
 

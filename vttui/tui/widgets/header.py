@@ -73,9 +73,8 @@ def _secondary(obj: VTObject) -> list[Text]:
         if names:
             more = f" (+{len(names) - 3})" if len(names) > 3 else ""
             facts.append(T.label_value("names", ", ".join(names[:3]) + more, max_len=120))
-    elif isinstance(obj, URL):
-        if obj.final_url and obj.final_url != obj.url:
-            facts.append(T.label_value("final URL", obj.final_url, max_len=150))
+    elif isinstance(obj, URL) and obj.final_url and obj.final_url != obj.url:
+        facts.append(T.label_value("final URL", obj.final_url, max_len=150))
     tags = obj.tags
     if tags:
         facts.append(T.label_value("tags", " ".join(tags[:8]), "italic", max_len=100))
@@ -95,7 +94,9 @@ class VerdictHeader(Static):
     """
 
     def show_loading(self, ref: ObjectRef) -> None:
-        line = Text.assemble((" … ", T.SEVERITY_STYLES["unknown"]), " ", (TYPE_LABELS.get(ref.type, ref.type), "bold"), " ")
+        line = Text.assemble(
+            (" … ", T.SEVERITY_STYLES["unknown"]), " ", (TYPE_LABELS.get(ref.type, ref.type), "bold"), " "
+        )
         line.append_text(T.safe(ref.id, max_len=200))
         self.update(Group(line, Text("Loading the report…", style="dim italic")))
 
@@ -115,7 +116,12 @@ class VerdictHeader(Static):
 
     def show(self, obj: VTObject, fetched: FetchInfo | None = None) -> None:
         stats = obj.stats
-        first = T.join(T.badge(stats), Text(obj.type_label, style="bold"), T.safe(obj.title, "bold", max_len=120))
+        title = T.safe(obj.title, "bold", max_len=120)
+        if T.links_on(self.app):
+            from ...vt.weblinks import web_url
+
+            T.linked(title, web_url(obj.ref))
+        first = T.join(T.badge(stats), Text(obj.type_label, style="bold"), title)
         if not stats.is_empty:
             detail = f"{stats.malicious} malicious"
             if stats.suspicious:

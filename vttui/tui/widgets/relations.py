@@ -25,8 +25,12 @@ from ...vt.refs import REPORT_TYPES, TYPE_LABELS, ObjectRef
 from ...vt.relationships import Relationship, relationships_for
 from ...vt.validate import ref_problem
 from .. import text as T
+from ..base import AppTyped
 
 PAGE_SIZE = 40
+#: Objects that are no indicator but open as a report of their own (Details and, for a
+#: collection, its IoCs under Relations).
+ENTITY_TYPES = ("collection", "threat_actor", "reference")
 
 
 @dataclass(slots=True)
@@ -55,7 +59,7 @@ class RelNode:
 
 @dataclass(slots=True)
 class MoreNode:
-    rel_node: TreeNode
+    rel_node: TreeNode[NodeData]
 
 
 @dataclass(slots=True)
@@ -69,7 +73,7 @@ class ResNode:
 @dataclass(slots=True)
 class InfoNode:
     text: str
-    retry: TreeNode | None = None  # the relationship node to retry on enter
+    retry: TreeNode[NodeData] | None = None  # the relationship node to retry on enter
 
 
 @dataclass(slots=True)
@@ -109,7 +113,8 @@ def count_hint(obj: VTObject | None, name: str) -> str | None:
     if obj is None or name not in obj.relationships:
         return None
     rel = obj.relationships.get(name)
-    meta = rel.get("meta") if isinstance(rel, dict) and isinstance(rel.get("meta"), dict) else {}
+    raw_meta = rel.get("meta") if isinstance(rel, dict) else None
+    meta: dict[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
     count = meta.get("count")
     if isinstance(count, int) and not isinstance(count, bool):
         return str(count)
@@ -117,7 +122,7 @@ def count_hint(obj: VTObject | None, name: str) -> str | None:
     return f"{n}+" if obj.relationship_cursor(name) else str(n)
 
 
-class RelationsTree(Tree[NodeData]):
+class RelationsTree(AppTyped, Tree[NodeData]):
     """The relationship tree of one report view."""
 
     BINDINGS = [
@@ -137,7 +142,7 @@ class RelationsTree(Tree[NodeData]):
         relationship: str | None
         obj: VTObject | None
 
-    def __init__(self, **kw) -> None:
+    def __init__(self, **kw: Any) -> None:
         super().__init__(Text("…"), **kw)
         self.auto_expand = False
         self.show_root = True
@@ -154,8 +159,10 @@ class RelationsTree(Tree[NodeData]):
         self._add_relationships(self.root, obj)
         self.root.expand()
 
-    def _add_relationships(self, node: TreeNode, obj: VTObject | None, ref: ObjectRef | None = None) -> None:
-        ref = ref or obj.ref
+    def _add_relationships(self, node: TreeNode[NodeData], obj: VTObject | None, ref: ObjectRef | None = None) -> None:
+        ref = ref if ref is not None else obj.ref if obj is not None else None
+        if ref is None:
+            return
         for rel in relationships_for(ref.type, tree_only=True):
             hint = count_hint(obj, rel.name)
             data = RelNode(ref, rel)
@@ -163,7 +170,7 @@ class RelationsTree(Tree[NodeData]):
 
     # --- events ------------------------------------------------------------------------
 
-    def on_tree_node_expanded(self, event: Tree.NodeExpanded) -> None:
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeData]) -> None:
         event.stop()
         node = event.node
         data = node.data
@@ -253,7 +260,7 @@ class RelationsTree(Tree[NodeData]):
 
     # --- loading -----------------------------------------------------------------------
 
-    def _load(self, rel_node: TreeNode, more_node: TreeNode | None = None) -> None:
+    def _load(self, rel_node: TreeNode[NodeData], more_node: TreeNode[NodeData] | None = None) -> None:
         data = rel_node.data
         if not isinstance(data, RelNode) or data.loading:
             return
@@ -267,11 +274,11 @@ class RelationsTree(Tree[NodeData]):
         self._fetch(rel_node, more_node)
 
     @work(group="relations", exit_on_error=False)
-    async def _fetch(self, rel_node: TreeNode, more_node: TreeNode | None) -> None:
+    async def _fetch(self, rel_node: TreeNode[NodeData], more_node: TreeNode[NodeData] | None) -> None:
         data: RelNode = rel_node.data  # type: ignore[assignment]
         cursor = data.cursor if more_node is not None else None
         try:
-            page = await self.app.client.get_related(data.owner, data.rel.name, limit=PAGE_SIZE, cursor=cursor)
+            page = await self.app.vt.get_related(data.owner, data.rel.name, limit=PAGE_SIZE, cursor=cursor)
         except VTError as exc:
             self._fail(rel_node, more_node, exc)
             return
@@ -310,16 +317,18 @@ class RelationsTree(Tree[NodeData]):
         elif data.count == 0:
             rel_node.add_leaf(Text("nothing here", style="dim italic"), InfoNode("empty"))
         elif data.capped:
-            rel_node.add_leaf(Text(f"capped by VirusTotal at {data.rel.cap} items", style="dim italic"), InfoNode("capped"))
+            rel_node.add_leaf(
+                Text(f"capped by VirusTotal at {data.rel.cap} items", style="dim italic"), InfoNode("capped")
+            )
         hint = str(data.count) + ("+" if page.cursor else "")
         rel_node.set_label(relationship_label(data.rel, hint))
 
-    def _clear_placeholders(self, rel_node: TreeNode) -> None:
+    def _clear_placeholders(self, rel_node: TreeNode[NodeData]) -> None:
         for child in list(rel_node.children):
             if isinstance(child.data, InfoNode):
                 child.remove()
 
-    def _fail(self, rel_node: TreeNode, more_node: TreeNode | None, exc: Exception) -> None:
+    def _fail(self, rel_node: TreeNode[NodeData], more_node: TreeNode[NodeData] | None, exc: Exception) -> None:
         data: RelNode = rel_node.data  # type: ignore[assignment]
         data.loading = False
         self._clear_placeholders(rel_node)
@@ -339,10 +348,9 @@ class RelationsTree(Tree[NodeData]):
         else:
             rel_node.add_leaf(label, InfoNode(message, retry=rel_node))
 
-    def _add_item(self, rel_node: TreeNode, item: dict[str, Any], before: TreeNode | None) -> None:
+    def _add_item(self, rel_node: TreeNode[NodeData], item: dict[str, Any], before: TreeNode[NodeData] | None) -> None:
         data: RelNode = rel_node.data  # type: ignore[assignment]
         view = wrap(item)
-        kwargs = {"before": before} if before is not None else {}
         if isinstance(view, Resolution):
             target = view.other_side(data.owner)
             stats = view.ip_stats if target is not None and target.type == "ip_address" else view.host_stats
@@ -351,14 +359,24 @@ class RelationsTree(Tree[NodeData]):
             label.append_text(T.safe(target.id if target else view.title, max_len=100))
             if view.date:
                 label.append(f"  resolved {T.date_str(view.date, with_time=False)}", style="dim")
-            rel_node.add_leaf(label, ResNode(view, target, data.owner, data.rel.name), **kwargs)
+            rel_node.add_leaf(label, ResNode(view, target, data.owner, data.rel.name), before=before)
         elif view.type in REPORT_TYPES and view.id:
-            node = rel_node.add(object_label(view), ObjNode(view.ref, view, via=(data.owner, data.rel.name)), **kwargs)
+            label = object_label(view)
+            if T.links_on(self.app):
+                from ...vt.weblinks import web_url
+
+                T.linked(label, web_url(view.ref))
+            node = rel_node.add(label, ObjNode(view.ref, view, via=(data.owner, data.rel.name)), before=before)
             node.allow_expand = True
+        elif view.type in ENTITY_TYPES and view.id:  # opened as a report of its own (enter)
+            label = Text(f"{TYPE_LABELS.get(view.type, view.type)} ", style="bold")
+            label.append_text(T.safe(view.title or view.id, max_len=100))
+            label.append("  ↵ open", style="dim cyan")
+            rel_node.add_leaf(label, ObjNode(view.ref, view, via=(data.owner, data.rel.name)), before=before)
         else:
             label = Text(f"{TYPE_LABELS.get(view.type, view.type)} ", style="bold")
             label.append_text(T.safe(view.title or view.id, max_len=100))
-            rel_node.add_leaf(label, ItemNode(item), **kwargs)
+            rel_node.add_leaf(label, ItemNode(item), before=before)
 
     # --- copy and state ----------------------------------------------------------------
 
@@ -383,7 +401,7 @@ class RelationsTree(Tree[NodeData]):
         """Paths (by relationship name / object id) of expanded nodes, for restoring."""
         paths: list[tuple[str, ...]] = []
 
-        def walk(node: TreeNode, path: tuple[str, ...]) -> None:
+        def walk(node: TreeNode[NodeData], path: tuple[str, ...]) -> None:
             for child in node.children:
                 key = _node_key(child)
                 if key is None:
@@ -396,7 +414,7 @@ class RelationsTree(Tree[NodeData]):
         return paths
 
 
-def _node_key(node: TreeNode) -> str | None:
+def _node_key(node: TreeNode[NodeData]) -> str | None:
     data = node.data
     if isinstance(data, RelNode):
         return "rel:" + data.rel.name

@@ -6,18 +6,17 @@ typed message per intent. Garbage is refused inline, without a request.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-
-from .. import trace
 from textual.message import Message
 from textual.widgets import Input
 
-from typing import TYPE_CHECKING
-
 from ...vt.errors import InvalidIOCError, UnknownTLDError
 from .. import text as T
+from .. import trace
 
 if TYPE_CHECKING:
     from ...vt.ioc import IOC
@@ -44,22 +43,31 @@ class SearchBar(Input):
     class Open(Message):
         """Open one indicator."""
 
-        def __init__(self, ioc: "IOC") -> None:
+        def __init__(self, ioc: IOC) -> None:
             super().__init__()
             self.ioc = ioc
 
     class Choose(Message):
         """A pasted block held several indicators: let the user pick."""
 
-        def __init__(self, iocs: "list[IOC]") -> None:
+        def __init__(self, iocs: list[IOC]) -> None:
             super().__init__()
             self.iocs = iocs
 
     class Leave(Message):
         pass
 
-    def __init__(self, **kw) -> None:
-        super().__init__(placeholder="/ search: hash, URL, domain or IP (defanged is fine)", **kw)
+    class Intel(Message):
+        """A VirusTotal Intelligence query (typed after the ``vti:`` prefix)."""
+
+        def __init__(self, query: str) -> None:
+            super().__init__()
+            self.query = query
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(
+            placeholder="/ search: hash, URL, domain or IP (defanged is fine) · vti:QUERY for Intelligence", **kw
+        )
         self.history: list[str] = []
         self._history_pos: int | None = None
         self._draft = ""
@@ -120,7 +128,8 @@ class SearchBar(Input):
             self.cursor_position = len(self.value)
         else:
             lines = len(text.splitlines())
-            self.post_message(self.Understood(_refused(f"No hash, URL, domain or IP address in the {lines} pasted lines.")))
+            said = f"No hash, URL, domain or IP address in the {lines} pasted lines."
+            self.post_message(self.Understood(_refused(said)))
             self.app.bell()
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -132,6 +141,13 @@ class SearchBar(Input):
         trace.mark("submitted")
         text = event.value
         if not text.strip():
+            return
+        query = intel_query(text)
+        if query is not None:
+            if query:
+                self.post_message(self.Intel(query))
+            else:
+                self.app.bell()
             return
         from ...vt.ioc import classify, extract
 
@@ -159,6 +175,19 @@ class SearchBar(Input):
         self.post_message(self.Open(ioc))
 
 
+#: What turns the search bar into VirusTotal Intelligence search (no indicator starts so;
+#: `?` would clash with the help key).
+INTEL_PREFIX = "vti:"
+
+
+def intel_query(text: str) -> str | None:
+    """The query of ``vti:QUERY`` (stripped; may be empty), None for anything else."""
+    stripped = text.lstrip()
+    if stripped[:len(INTEL_PREFIX)].lower() != INTEL_PREFIX:
+        return None
+    return stripped[len(INTEL_PREFIX):].strip()
+
+
 def _refused(reason: str) -> Text:
     text = Text("✗ ", style="bold red")
     text.append_text(T.safe(reason, "red"))
@@ -177,6 +206,15 @@ def describe(text: str) -> Text | None:
     """The hint for what is typed: type and normalised value, or the reason it is refused."""
     if not text.strip():
         return None
+    query = intel_query(text)
+    if query is not None:
+        hint = Text("VirusTotal Intelligence search ", style="bold")
+        if not query:
+            hint.append("— type a query, e.g. type:peexe p:5+ fs:2026-11-01+ (premium keys)", style="dim")
+            return hint
+        hint.append_text(T.safe(query, max_len=120))
+        hint.append("  enter to search (premium keys)", style="dim")
+        return hint
     from ...vt.ioc import classify, extract, refang  # loaded on the first keystroke, not at start-up
 
     try:

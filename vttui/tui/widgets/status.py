@@ -12,7 +12,7 @@ With a shared store the quota figures are those of every vttui process of the ke
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.reactive import reactive
@@ -40,7 +40,7 @@ class StatusLine(Static):
     #: Seconds between two reads of a Redis ledger (SQLite is read by the limiter itself).
     LEDGER_EVERY = 5.0
 
-    def __init__(self, **kw) -> None:
+    def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
         self._client: VTClient | None = None
         self._unsubscribe: list[Callable[[], None]] = []

@@ -11,6 +11,10 @@ end with an ellipsis. Whenever the fitted widths change, every cached cell, row 
 line is thrown away (the update count moves); when they do not (a resize that leaves
 the columns alone, a report shown again), the rendered cells are kept.
 
+Private Textual API: ``_render_cell``, ``_update_dimensions`` and ``_on_resize`` are
+overridden and DataTable's bookkeeping is read (listed in docs/textual-private.md; their
+shape is checked by tests/tui/test_textual_fixes.py, and Textual is pinned exactly).
+
 Painting. Textual's DataTable renders every cell through Rich's whole pipeline
 (``Styled`` around ``Padding`` around the ``Text``, then ``console.render_lines``):
 ~0.2-0.5 ms per cell on a small machine. Cells here hold one line of plain ``Text``, for
@@ -92,7 +96,7 @@ def fit_widths(natural: Sequence[int], minimum: Sequence[int], available: int,
     return capped
 
 
-class ReportTable(DataTable):
+class ReportTable(DataTable[Any]):
     """One-line rows of ``Text``; columns fitted to the window (see the module docstring)."""
 
     def __init__(self, *args: Any, **kw: Any) -> None:
@@ -257,9 +261,11 @@ class ReportTable(DataTable):
         # DataTable.render_line, with the paint's base style instead of a fresh lookup
         width = self.size.width
         scroll_x, scroll_y = self.scroll_offset
-        fixed_rows_height = sum(
-            self.get_row_height(self._row_locations.get_key(row_index)) for row_index in range(self.fixed_rows)
-        )
+        fixed_rows_height = 0
+        for row_index in range(self.fixed_rows):
+            row_key = self._row_locations.get_key(row_index)
+            if row_key is not None:
+                fixed_rows_height += self.get_row_height(row_key)
         if self.show_header:
             fixed_rows_height += self.get_row_height(self._header_row_key)
         if y >= fixed_rows_height:
@@ -268,11 +274,19 @@ class ReportTable(DataTable):
 
     # --- cells ---------------------------------------------------------------------------
 
-    def _render_cell(self, row_index, column_index, base_style, width, cursor=False, hover=False):  # type: ignore[no-untyped-def]
-        if row_index < 0 or column_index < 0:
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> list[list[Segment]]:
+        row_key = self._row_locations.get_key(row_index) if row_index >= 0 else None
+        column_key = self._column_locations.get_key(column_index) if column_index >= 0 else None
+        if row_key is None or column_key is None:
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        row_key = self._row_locations.get_key(row_index)
-        column_key = self._column_locations.get_key(column_index)
         cache_key = (
             row_key,
             column_key,
@@ -282,9 +296,9 @@ class ReportTable(DataTable):
             self._show_hover_cursor,
             self._update_count,
             self._pseudo_class_state,
-            width,
+            width,  # (one more than Textual's key: a column's fitted width is part of the cell)
         )
-        cached = self._cell_render_cache.get(cache_key)
+        cached = self._cell_render_cache.get(cache_key)  # type: ignore[arg-type]
         if cached is not None:
             return cached
         row = self.rows.get(row_key)
@@ -318,7 +332,7 @@ class ReportTable(DataTable):
         if pad:
             line = [Segment(" " * pad, Style.null()), *line, Segment(" " * pad, Style.null())]
         lines = [list(Segment.apply_style(line, style=pre_style, post_style=post_style))]
-        self._cell_render_cache[cache_key] = lines
+        self._cell_render_cache[cache_key] = lines  # type: ignore[arg-type]
         return lines
 
 

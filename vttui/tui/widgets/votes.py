@@ -79,6 +79,6 @@ class VotesPane(PagedPane):
         if at_top:
             existing = [table.get_row_at(i) for i in range(table.row_count)]
             table.clear()
-            table.add_rows(rows + existing)
+            table.add_rows([*rows, *existing])
         else:
             table.add_rows(rows)
