@@ -141,3 +141,44 @@ async def test_huge_summary_builds_a_bounded_tree():
         assert "13800 more not listed" in written.children[-1].label.plain
         assert "[/]" in written.children[0].label.plain  # literal
         assert app.screen.query_one(BehaviourPane).loaded
+
+
+async def test_the_tab_says_when_its_requests_wait_for_the_quota():
+    """On a public key the tab's requests may queue behind the limiter: the tab says so and
+    counts down, instead of "Loading" for a minute, and fills in once the slots come."""
+    import asyncio
+
+    from vttui.config import Settings
+    from vttui.demo import DemoBackend
+    from vttui.runtime import make_client
+    from vttui.tui.app import VTApp
+    from vttui.vt.ratelimit import RateLimiter
+
+    backend = DemoBackend()
+    client = make_client(Settings(), demo=True, backend=backend)
+    gate = asyncio.Event()
+    now = [1000.0]
+
+    async def held(seconds: float) -> None:
+        await gate.wait()  # the minute passes only when the test says so
+        now[0] += seconds
+
+    client.limiter = RateLimiter(2, None, clock=lambda: now[0], sleep=held)
+    app = VTApp(settings=Settings(), demo=True, client=client, clipboard=False, strict=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await search(pilot, FILE)  # one request: the report
+        await pilot.press("6")
+        pane = app.screen.query_one(BehaviourPane)
+        for _ in range(100):
+            if "Waiting for the quota" in screen_text(app):
+                break
+            await pilot.pause(0.05)
+        assert "Waiting for the quota: next request in" in screen_text(app)
+        assert len(behaviour_requests(backend)) == 1  # the second slot of the minute, no more
+        gate.set()
+        for _ in range(200):
+            if pane.loaded:
+                break
+            await pilot.pause(0.05)
+        assert pane.loaded and "Waiting for the quota" not in screen_text(app)
+        assert "sandbox report" in screen_text(app)

@@ -12,8 +12,9 @@ sandbox line downloads that sandbox's network capture.
 from __future__ import annotations
 
 import asyncio
+import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -31,6 +32,10 @@ from ...vt.refs import REPORT_TYPES, TYPE_LABELS, ObjectRef
 from ...vt.validate import ref_problem
 from .. import text as T
 from ..base import AppTyped
+
+if TYPE_CHECKING:
+    from ...vt.client import VTClient
+    from ...vt.ratelimit import LimiterState
 
 #: Rows added to a table node per expansion (or per "more").
 CHUNK = 100
@@ -306,6 +311,26 @@ class BehaviourPane(AppTyped, Vertical):
     @work(group="behaviour", exclusive=True, exit_on_error=False, name="Behaviour failed")
     async def load(self, ref: ObjectRef) -> None:
         client = self.app.vt
+        # On a public key the tab's three requests may wait for the quota: say so here,
+        # counting down, rather than "Loading" for a minute.
+        unsubscribe = client.limiter.subscribe(self._on_quota)
+        ticker = self.set_interval(1.0, lambda: self._on_quota(client.limiter.state()))
+        try:
+            await self._load(client, ref)
+        finally:
+            unsubscribe()
+            ticker.stop()
+
+    def _on_quota(self, state: LimiterState) -> None:
+        if not self.started or self.loaded or self.error is not None:
+            return
+        if state.holding:
+            self._status(Text(f"Waiting for the quota: next request in {math.ceil(state.next_slot_in)} s "
+                              "(the sandboxes' summary takes up to three).", style="dim italic"))
+        else:
+            self._status(Text("Loading what the sandboxes saw…", style="dim italic"))
+
+    async def _load(self, client: VTClient, ref: ObjectRef) -> None:
         try:
             summary = await client.behaviour_summary(ref)
             trees = await client.behaviour_mitre_trees(ref)
