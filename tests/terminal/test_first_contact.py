@@ -93,5 +93,5 @@ def test_the_first_report_leaves_the_table_its_rows_and_the_key_bar_whole(launch
                                 width=size[0], min_rows=min_rows)
     assert not problems, "\n".join(problems) + "\n" + screen
     bar = screen.rstrip("\n").split("\n")[-1]
-    assert "12345 Tabs" in bar and "123…" not in bar, bar
+    assert "123456 Tabs" in bar and "123…" not in bar, bar
     assert quit_with_ctrl_q(vt) == 0

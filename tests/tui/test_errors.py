@@ -167,7 +167,11 @@ async def test_first_run_offers_key_entry_and_stores_it_privately(tmp_path, monk
             assert app.client is not None and app.client.api_key == KEY
             assert KEY not in screen_text(app)
             assert "…wxyz" in screen_text(app)
-            assert "accepts this key" in screen_text(app)  # the check's result, said
+            for _ in range(100):  # the check's result, said (a toast, drawn a frame later)
+                if "accepts this key" in screen_text(app):
+                    break
+                await pilot.pause(0.05)
+            assert "accepts this key" in screen_text(app)
             assert not hasattr(app, "api_key_entered")
     path = config_path()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
