@@ -160,12 +160,12 @@ async def test_hostile_behaviour_search_collection_and_triage_render_literally(t
             coll.expand()
             await settle(pilot)
             item = next((c for c in coll.children if isinstance(c.data, ObjNode)), None)
-            if item is not None:
-                relations.move_cursor(item)
-                await settle(pilot)
-                await pilot.press("enter")
-                await settle(pilot)
-                await walk_every_tab(pilot)
+            assert item is not None, "the collection listed under Relations is opened in both modes"
+            relations.move_cursor(item)
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            await walk_every_tab(pilot)
             await search(pilot, "vti:" + IOCS["search_query"])
             assert isinstance(app.screen, SearchResultsScreen)
             assert_inert(app)
