@@ -80,6 +80,18 @@ def copied(app: VTApp) -> list[str]:
 LONG_LIVED = {"_loader"}
 
 
+async def wait_for(pilot, predicate, seconds: float = 30.0) -> None:
+    """Poll the app until ``predicate`` holds (a generous bound: the machine may be busy)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition never became true")
+
+
 async def settle(pilot) -> None:
     """Let workers finish and the screen repaint."""
     from textual.worker import WorkerCancelled

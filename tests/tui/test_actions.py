@@ -7,7 +7,7 @@ import zipfile
 
 import respx
 
-from tests.support.pilot import copied, demo_app, screen_text, search, settle
+from tests.support.pilot import copied, demo_app, screen_text, search, settle, wait_for
 from vttui.config import Settings
 from vttui.demo import demo_iocs
 from vttui.tui.app import VTApp
@@ -32,16 +32,6 @@ def posts(backend) -> list[str]:
     return [path for method, path in backend.requests if method == "POST"]
 
 
-async def wait_for(pilot, predicate, seconds: float = 30.0) -> None:
-    """Poll the app until ``predicate`` holds (a generous bound: the machine may be busy)."""
-    import time
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition never became true")
 
 
 async def test_comment_confirm_cancel_keeps_text_then_post_shows_on_top():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual import events
 
-from tests.support.pilot import copied, demo_app, screen_text, search, settle
+from tests.support.pilot import copied, demo_app, screen_text, search, settle, wait_for
 from vttui.demo import demo_iocs
 from vttui.tui.screens.triage import TriageScreen
 from vttui.tui.widgets.search import SearchBar
@@ -13,12 +13,6 @@ IOCS = demo_iocs()
 FILE = IOCS["detected_file"]
 
 
-async def wait_for(pilot, predicate, seconds: float = 30.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if predicate():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("the condition never held")
 
 
 async def paste(pilot, text: str) -> None:

@@ -7,9 +7,8 @@ import asyncio
 import csv
 import io
 import json
-import time
 
-from tests.support.pilot import demo_app, screen_text, search, settle
+from tests.support.pilot import demo_app, screen_text, search, settle, wait_for
 from vttui.config import Settings
 from vttui.demo import DemoBackend, demo_iocs
 from vttui.demo.ticket import TICKET_IOC_COUNT, triage_ticket
@@ -26,13 +25,6 @@ def lookups(backend) -> list[str]:
     return [p for m, p in backend.requests if m == "GET" and not p.startswith("/users")]
 
 
-async def wait_for(pilot, predicate, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition never became true")
 
 
 async def test_ticket_rows_filled_in_and_cached_ones_cost_nothing():

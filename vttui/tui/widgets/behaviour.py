@@ -29,9 +29,9 @@ from ...export.sections import Section, Table
 from ...vt.errors import ForbiddenError, VTError
 from ...vt.models import BehaviourSummary, MitreTrees, SandboxReport
 from ...vt.refs import REPORT_TYPES, TYPE_LABELS, ObjectRef
-from ...vt.validate import ref_problem
 from .. import text as T
 from ..base import AppTyped
+from .treekeys import FoldKeys, open_pivot
 
 if TYPE_CHECKING:
     from ...vt.client import VTClient
@@ -99,7 +99,7 @@ def _pivot_column(row: list[str], ref: ObjectRef) -> int:
     return -1
 
 
-class BehaviourTree(AppTyped, Tree[Any]):
+class BehaviourTree(AppTyped, FoldKeys):
     """The sections of a behaviour summary; enter pivots, `P` saves a sandbox's capture."""
 
     BINDINGS = [
@@ -205,17 +205,10 @@ class BehaviourTree(AppTyped, Tree[Any]):
             self.app.notify("Nothing more to show here.", timeout=2)
 
     def _open(self, ref: ObjectRef) -> None:
-        from .relations import RelationsTree
-
         if ref.type == "file_behaviour":
             self.app.notify("A sandbox report: P saves its network capture.", timeout=3)
             return
-        why = ref_problem(ref) if ref.type in REPORT_TYPES else "not a report vttui opens"
-        if why is not None:
-            self.app.notify(T.plain(f"Cannot open this: {why}. Nothing was sent.", 200), severity="warning",
-                            markup=False)
-            return
-        self.post_message(RelationsTree.Pivot(ref, self.owner, "behaviour", None))
+        open_pivot(self, ref, self.owner, "behaviour")
 
     def action_pcap(self) -> None:
         """The capture of the sandbox under the cursor; elsewhere, pick among them."""
@@ -235,20 +228,6 @@ class BehaviourTree(AppTyped, Tree[Any]):
         download = getattr(self.screen, "download_pcap", None)  # the main screen's (screens/actions.py)
         if download is not None:
             download(ref.id, f"{T.plain(name, 60)} capture")
-
-    def action_expand_here(self) -> None:
-        node = self.cursor_node
-        if node is not None and node.allow_expand:
-            node.expand()
-
-    def action_collapse_here(self) -> None:
-        node = self.cursor_node
-        if node is None:
-            return
-        if node.is_expanded and node.children:
-            node.collapse()
-        elif node.parent is not None and node.parent is not self.root:
-            self.move_cursor(node.parent)
 
     def copy_target(self) -> tuple[str, str] | None:
         node = self.cursor_node

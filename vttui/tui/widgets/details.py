@@ -18,8 +18,8 @@ from textual.widgets.tree import TreeNode
 from ...export.sections import Section, sections_for, uncovered_attributes
 from ...vt.models import VTObject
 from ...vt.refs import REPORT_TYPES, TYPE_LABELS, ObjectRef
-from ...vt.validate import ref_problem
 from .. import text as T
+from .treekeys import FoldKeys, open_pivot
 
 CHUNK = 200  # children added per expansion of a big list or dict
 MAX_WHOIS_LINES = 400  # lines of a record added at once (the rest on enter: it is all there)
@@ -80,7 +80,7 @@ def _summary(value: Any) -> Text:
     return _scalar_text(value)
 
 
-class DetailsTree(Tree[Any]):
+class DetailsTree(FoldKeys):
     BINDINGS = [
         Binding("space", "toggle_node", "Fold", show=False, id="details.toggle_node"),
         Binding("right", "expand_here", "Expand", show=False, id="details.expand_here"),
@@ -235,28 +235,7 @@ class DetailsTree(Tree[Any]):
             node.toggle()
 
     def _open(self, ref: ObjectRef) -> None:
-        from .relations import RelationsTree
-
-        why = ref_problem(ref)
-        if why is not None:
-            self.app.notify(T.plain(f"Cannot open this: {why}. Nothing was sent.", 200), severity="warning",
-                            markup=False)
-            return
-        self.post_message(RelationsTree.Pivot(ref, self.owner, "details", None))
-
-    def action_expand_here(self) -> None:
-        node = self.cursor_node
-        if node is not None and node.allow_expand:
-            node.expand()
-
-    def action_collapse_here(self) -> None:
-        node = self.cursor_node
-        if node is None:
-            return
-        if node.is_expanded and node.children:
-            node.collapse()
-        elif node.parent is not None and node.parent is not self.root:
-            self.move_cursor(node.parent)
+        open_pivot(self, ref, self.owner, "details")
 
     def copy_target(self) -> tuple[str, str] | None:
         node = self.cursor_node
